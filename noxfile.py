@@ -1,0 +1,69 @@
+"""Developer and CI sessions; ``nox`` alone runs tests, lint, typecheck and generate.
+
+Every session runs on the interpreter nox itself runs on (the project supports 3.10+) and
+installs from the ``[dependency-groups]`` of pyproject.toml, so any pip will do.
+
+    nox -s generate -- --check   # the CI check that alliance_pay/_sync is fresh
+    nox -s tests -- -k payins    # arguments after -- go to the tool
+"""
+
+from __future__ import annotations
+
+import sys
+
+import nox
+
+nox.needs_version = ">=2025.5.1"  # nox.project.dependency_groups
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "lint", "typecheck", "generate"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def groups(*names: str) -> tuple[str, ...]:
+    """The requirements of the named dependency groups, ready for ``session.install``."""
+    return nox.project.dependency_groups(PYPROJECT, *names)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite; arguments after ``--`` go to pytest."""
+    session.install("-e", ".[sandbox]", *groups("test"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check the code with ruff, lint rules and formatting both."""
+    session.install(*groups("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check the package, this file and the scripts with mypy in strict mode."""
+    session.install("-e", ".[sandbox]", *groups("typing"))
+    session.run("mypy", "--strict", "alliance_pay", "noxfile.py", "scripts")
+
+
+@nox.session(venv_backend="none")
+def generate(session: nox.Session) -> None:
+    """Write the sync twins of the async code; ``-- --check`` only checks they are fresh."""
+    # The script is pure stdlib: the interpreter running nox is all it needs.
+    session.run(sys.executable, "scripts/unasync.py", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into build/site, failing on any warning."""
+    session.install("-e", ".", *groups("docs"))
+    session.run("mkdocs", "build", "--strict", "--site-dir", "build/site")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks; arguments after ``--`` go to pytest."""
+    session.install("-e", ".[sandbox]", *groups("bench"))
+    session.run("pytest", "benchmarks", "--benchmark-only", *session.posargs)
