@@ -1,0 +1,123 @@
+"""``AllianceAuth``: signs every request an httpx client sends; no I/O, no state of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+
+import httpx
+
+from ._exceptions import AllianceValidationError
+from ._signing import EMPTY_NON_GET_BODY, compute_signature, now_ms, signing_path
+
+__all__ = ["AllianceAuth"]
+
+_BODY_HEADERS = ("Content-Length", "Transfer-Encoding")
+
+
+class _Secret:
+    """Holds a secret so that no repr, log line or traceback local can show it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'**********'"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("secrets are not picklable")
+
+
+def _require_key(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise AllianceValidationError(name, f"must be a str, not {type(value).__name__}")
+    if not value.strip():
+        raise AllianceValidationError(name, "must not be empty")
+    if value != value.strip() or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        # A pasted key with a stray newline signs wrongly and fails with an opaque 401.
+        raise AllianceValidationError(name, "must not contain whitespace or control characters")
+    return value
+
+
+def mask_key(value: str) -> str:
+    """Show just enough of an access key to tell two apart: ``'twvs…'``."""
+    return value[:4] + "…" if len(value) > 8 else "…"
+
+
+class AllianceAuth(httpx.Auth):
+    """Sign requests for the Alliance Payin & Payout API.
+
+    Mount it on any httpx client; every request the client sends gets ``Access-Key``, a fresh
+    millisecond ``Timestamp`` and the HMAC-SHA256 ``Signature`` over the method, the path as sent,
+    the exact body bytes and the timestamp. A non-GET request without a payload is sent, and
+    signed, with the body ``{}``. Retries and re-sends are signed afresh.
+
+    Args:
+        access_key: the merchant's access key.
+        secret_key: the merchant's secret key. It is never shown by ``repr``.
+        clock: optional callable returning milliseconds since the epoch; tests pin time with it.
+
+    Raises:
+        AllianceValidationError: if a key is empty or not a string.
+
+    Example:
+        >>> import httpx
+        >>> from alliance_pay import AllianceAuth
+        >>> auth = AllianceAuth("my-access-key", "my-secret-key")
+        >>> client = httpx.Client(base_url="https://alliance.example/", auth=auth)
+        >>> auth
+        AllianceAuth(access_key='my-a…')
+
+    Do not combine it with ``follow_redirects=True``: httpx copies custom headers onto a redirected
+    request, so a redirect to another origin would carry ``Access-Key`` and ``Signature`` there.
+    """
+
+    requires_request_body = True
+
+    def __init__(
+        self,
+        access_key: str,
+        secret_key: str,
+        *,
+        clock: Callable[[], int] | None = None,
+    ) -> None:
+        self._access_key = _require_key("access_key", access_key)
+        self._secret_key = _Secret(_require_key("secret_key", secret_key))
+        self._clock: Callable[[], int] = clock if clock is not None else now_ms
+
+    def __repr__(self) -> str:
+        return f"AllianceAuth(access_key={mask_key(self._access_key)!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        body = request.content
+        if not body and request.method != "GET":
+            headers = httpx.Headers(request.headers)
+            for name in _BODY_HEADERS:
+                headers.pop(name, None)
+            request = httpx.Request(
+                request.method,
+                request.url,
+                headers=headers,
+                content=EMPTY_NON_GET_BODY,
+                extensions=request.extensions,
+            )
+            body = EMPTY_NON_GET_BODY
+        if body and "Content-Type" not in request.headers:
+            request.headers["Content-Type"] = "application/json"
+        timestamp = str(int(self._clock()))
+        request.headers["Access-Key"] = self._access_key
+        request.headers["Timestamp"] = timestamp
+        request.headers["Signature"] = compute_signature(
+            self._secret_key.reveal(),
+            request.method,
+            signing_path(request.url.raw_path),
+            body,
+            timestamp,
+        )
+        yield request
