@@ -1,0 +1,159 @@
+"""The one cattrs converter, and every wire rule it knows.
+
+* Money (``amount``, ``request_amount``, ``charge``, ``balance``) is :class:`~decimal.Decimal`. It
+  arrives as a string (``"1111.11"``) or a JSON number (``5.9``); a number is read through its
+  shortest repr, so ``5.9`` becomes ``Decimal("5.9")``, never ``5.9000000000000003552...``.
+  Unstructuring keeps ``Decimal``; :func:`alliance_pay._signing.dumps_body` writes it as an exact
+  JSON number.
+* ``created_at``/``updated_at`` are UTC ISO-8601 (``2025-07-29T16:23:48.000000Z``) and become aware
+  datetimes; ``time_of_processing`` is a naive India Standard Time wall clock
+  (``2025-08-04 16:58:30``) and becomes an aware datetime at UTC+05:30.
+* Ids and phone numbers may come as JSON numbers; they become strings.
+* A status value the SDK does not know becomes an ``UNKNOWN`` pseudo-member, never an error.
+* Unknown extra fields are ignored; documented fields may be ``null``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from ._models import Payin, PayinLink, _OpenStrEnum
+
+__all__ = ["IST", "converter", "make_converter", "to_decimal"]
+
+#: India Standard Time. A fixed offset is exact: India has no daylight saving time.
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
+
+# Names the provider might use for the payment page of a new payin link; the documentation does
+# not show that response, so the first one present wins.
+_PAY_URL_KEYS = ("pay_url", "payment_url", "payment_link", "link", "url")
+
+
+def to_decimal(value: object, _: object = None) -> Decimal:
+    """Read money exactly: ``Decimal`` from a string, an int, or a float's shortest repr.
+
+    Example:
+        >>> to_decimal(5.9)
+        Decimal('5.9')
+        >>> to_decimal("1111.11")
+        Decimal('1111.11')
+    """
+    if isinstance(value, bool):
+        raise TypeError("money must be a number or a decimal string, not a bool")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"money must be finite, not {value!r}")
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"not a decimal amount: {value!r}") from None
+    else:
+        raise TypeError(f"money must be a number or a decimal string, not {type(value).__name__}")
+    if not result.is_finite():
+        raise ValueError(f"money must be finite, not {value!r}")
+    return result
+
+
+def _to_text(value: object, _: object = None) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"expected a string, not {type(value).__name__}")
+
+
+def _is_status_enum(type_: Any) -> bool:
+    return isinstance(type_, type) and issubclass(type_, _OpenStrEnum)
+
+
+def _to_status(value: object, type_: type[_OpenStrEnum]) -> _OpenStrEnum:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a status string, not {type(value).__name__}")
+    return type_(value)
+
+
+def _to_utc_datetime(value: object, _: object = None) -> dt.datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO-8601 timestamp string, not {type(value).__name__}")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = dt.datetime.fromisoformat(text)
+    # A timestamp without an offset is taken as UTC, which is what this API sends.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _to_ist_datetime(value: object, _: object = None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected a 'YYYY-MM-DD HH:MM:SS' string, not {type(value).__name__}")
+    parsed = dt.datetime.fromisoformat(value.strip())
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=IST)
+
+
+def _optional(hook: Callable[[object, Any], Any]) -> Callable[[object, Any], Any]:
+    def structure(value: object, type_: Any) -> Any:
+        return None if value is None else hook(value, type_)
+
+    return structure
+
+
+def make_converter() -> cattrs.Converter:
+    """Build the converter that turns API JSON into the SDK's models and back.
+
+    Example:
+        >>> from alliance_pay._converter import make_converter
+        >>> from alliance_pay import Balance
+        >>> make_converter().structure({"balance": "1111.11", "new": 1}, Balance)
+        Balance(balance=Decimal('1111.11'))
+    """
+    conv = cattrs.Converter(forbid_extra_keys=False)
+    conv.register_structure_hook(Decimal, to_decimal)
+    conv.register_unstructure_hook(Decimal, lambda value: value)
+    # Predicates, not singledispatch on ``str``: the status enums subclass ``str`` and must not
+    # fall into the plain-text hook.
+    conv.register_structure_hook_func(lambda type_: type_ is str, _to_text)
+    conv.register_structure_hook_func(_is_status_enum, _to_status)
+    conv.register_structure_hook(dt.datetime, _to_utc_datetime)
+    # cattrs builds ``X | None`` from the ``X`` hook; these two make that explicit for the
+    # union spellings attrs records under ``from __future__ import annotations``.
+    conv.register_structure_hook(Decimal | None, _optional(to_decimal))
+    conv.register_structure_hook(str | None, _optional(_to_text))
+    conv.register_structure_hook(dt.datetime | None, _optional(_to_utc_datetime))
+
+    conv.register_structure_hook(
+        Payin,
+        make_dict_structure_fn(
+            Payin, conv, time_of_processing=override(struct_hook=_to_ist_datetime)
+        ),
+    )
+    structure_link = make_dict_structure_fn(PayinLink, conv)
+
+    def structure_payin_link(value: Any, type_: Any) -> PayinLink:
+        if isinstance(value, Mapping) and "pay_url" not in value:
+            for key in _PAY_URL_KEYS:
+                if isinstance(value.get(key), str):
+                    value = {**value, "pay_url": value[key]}
+                    break
+        return structure_link(value, type_)
+
+    conv.register_structure_hook(PayinLink, structure_payin_link)
+    return conv
+
+
+#: The converter every part of the SDK uses.
+converter = make_converter()
