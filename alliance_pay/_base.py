@@ -1,0 +1,313 @@
+"""Sans-I/O core shared by the async and the sync client.
+
+Building requests, reading the envelope, mapping statuses to exceptions and deciding retries all
+live here, once. The clients in ``_async`` (and the generated ``_sync``) only send and sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+import httpx
+
+from ._auth import AllianceAuth
+from ._converter import converter
+from ._exceptions import (
+    AllianceValidationError,
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from ._signing import dumps_body
+from ._types import NOT_GIVEN, NotGivenOr, TimeoutTypes
+from ._version import __version__
+
+__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ApiCall", "BaseClient", "status_error"]
+
+T = TypeVar("T")
+
+#: 5 s to connect, 30 s for the rest: long enough for a slow bank, short enough never to hang.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+
+ENV_ACCESS_KEY = "ALLIANCE_ACCESS_KEY"
+ENV_SECRET_KEY = "ALLIANCE_SECRET_KEY"  # noqa: S105 (a variable name, not a secret)
+ENV_BASE_URL = "ALLIANCE_BASE_URL"
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+_MAX_TEXT_IN_ERROR = 2000
+
+
+@attrs.frozen
+class ApiCall:
+    """One endpoint call, before it is sent.
+
+    Attributes:
+        method: the HTTP method.
+        path: the path below the base URL, percent-encoded as it will be sent and signed.
+        body: the exact JSON bytes to send, or ``None`` for none.
+        idempotent: whether re-sending it can never create anything twice.
+    """
+
+    method: str
+    path: str
+    body: bytes | None = None
+    idempotent: bool = True
+
+    @classmethod
+    def json(cls, method: str, path: str, payload: object, *, idempotent: bool) -> ApiCall:
+        body = dumps_body(converter.unstructure(payload))
+        return cls(method, path, body, idempotent)
+
+
+def _setting(name: str, value: str | None, env: str) -> str:
+    if value is None:
+        value = os.environ.get(env)
+        if value is None or not value.strip():
+            raise AllianceValidationError(name, f"is missing: pass {name}= or set {env}")
+    return value
+
+
+def normalize_base_url(value: str | httpx.URL) -> httpx.URL:
+    """Check a base URL and give it the trailing ``/`` that keeps its path prefix when joined.
+
+    Example:
+        >>> str(normalize_base_url("https://api.example.in/alliance"))
+        'https://api.example.in/alliance/'
+    """
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise AllianceValidationError("base_url", f"is not a valid URL: {exc}") from None
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise AllianceValidationError("base_url", "must be an absolute http:// or https:// URL")
+    if url.query or url.fragment:
+        raise AllianceValidationError("base_url", "must not have a query string or a fragment")
+    raw_path = url.raw_path.split(b"?", 1)[0]
+    if not raw_path.endswith(b"/"):
+        url = url.copy_with(raw_path=raw_path + b"/")
+    return url
+
+
+def check_timeout(value: object) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return httpx.Timeout(
+            float(value), connect=min(float(value), DEFAULT_TIMEOUT.connect or 5.0)
+        )
+    raise AllianceValidationError(
+        "timeout",
+        "must be a positive number of seconds or an httpx.Timeout (never None: a "
+        "payments call must not wait forever)",
+    )
+
+
+def check_max_retries(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10:
+        return value
+    raise AllianceValidationError("max_retries", "must be an int from 0 to 10")
+
+
+def user_agent() -> str:
+    return (
+        f"alliance-pay-python/{__version__} httpx/{httpx.__version__} "
+        f"python/{platform.python_version()}"
+    )
+
+
+class BaseClient:
+    """What the async and the sync client share: settings, request building, response reading."""
+
+    _auth: AllianceAuth
+    _base_url: httpx.URL
+    _timeout: httpx.Timeout
+    _max_retries: int
+    _headers: dict[str, str]
+
+    def _configure(
+        self,
+        *,
+        access_key: str | None,
+        secret_key: str | None,
+        base_url: str | httpx.URL | None,
+        timeout: NotGivenOr[TimeoutTypes],
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        http_client_timeout: httpx.Timeout | None,
+    ) -> None:
+        self._auth = AllianceAuth(
+            _setting("access_key", access_key, ENV_ACCESS_KEY),
+            _setting("secret_key", secret_key, ENV_SECRET_KEY),
+        )
+        self._base_url = normalize_base_url(
+            base_url if base_url is not None else _setting("base_url", None, ENV_BASE_URL)
+        )
+        if timeout is NOT_GIVEN:
+            timeout = http_client_timeout if http_client_timeout is not None else DEFAULT_TIMEOUT
+        self._timeout = check_timeout(timeout)
+        self._max_retries = check_max_retries(max_retries)
+        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
+        for name in default_headers or {}:
+            if name.lower() in {"access-key", "signature", "timestamp"}:
+                raise AllianceValidationError(
+                    "default_headers", f"must not set {name}: it is signed"
+                )
+        headers.update(default_headers or {})
+        self._headers = headers
+
+    @property
+    def base_url(self) -> httpx.URL:
+        """The base URL every path is joined to (always ending in ``/``)."""
+        return self._base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeout applied to every request."""
+        return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed call is retried."""
+        return self._max_retries
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={str(self._base_url)!r}, auth={self._auth!r})"
+
+    def _url(self, path: str) -> httpx.URL:
+        # Joined on the raw path so a percent-encoded order id is sent exactly as signed.
+        return self._base_url.copy_with(raw_path=self._base_url.raw_path + path.encode("ascii"))
+
+    def _build_request(
+        self, http_client: httpx.Client | httpx.AsyncClient, call: ApiCall
+    ) -> httpx.Request:
+        headers = dict(self._headers)
+        if call.body is not None:
+            headers["Content-Type"] = "application/json"
+        return http_client.build_request(
+            call.method,
+            self._url(call.path),
+            content=call.body,
+            headers=headers,
+            timeout=self._timeout,
+        )
+
+    def _transport_error(self, call: ApiCall, exc: httpx.TransportError) -> APIConnectionError:
+        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        what = "timed out" if kind is APITimeoutError else "failed"
+        error = kind(
+            f"{call.method} /{call.path} {what}: {type(exc).__name__}: {exc}",
+            method=call.method,
+            path=call.path,
+        )
+        # Kept as the cause: whether a create may have been processed depends on it.
+        error.__cause__ = exc
+        return error
+
+    def _parse(self, call: ApiCall, response: httpx.Response, cast_to: type[T]) -> T:
+        """Read a response into ``cast_to``, or raise the typed error it calls for."""
+        if not response.is_success:
+            raise status_error(call, response)
+        body = _decode_json(response)
+        if body is _NOT_JSON:
+            raise _invalid(call, response, _short_text(response), "the response is not JSON")
+        if not isinstance(body, Mapping):
+            raise _invalid(call, response, body, "the response is not a JSON object")
+        if body.get("success") is False:
+            raise _invalid(
+                call, response, body, f"the API answered success=false: {_server_message(body)}"
+            )
+        data = body.get("data")
+        if not isinstance(data, Mapping):
+            raise _invalid(call, response, body, "the response has no 'data' object")
+        try:
+            return converter.structure(data, cast_to)
+        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+            problems = (
+                "; ".join(cattrs.transform_error(exc))
+                if isinstance(exc, cattrs.BaseValidationError)
+                else str(exc)
+            )
+            raise _invalid(
+                call,
+                response,
+                body,
+                f"the response data is not a valid {cast_to.__name__}: {problems}",
+            ) from None
+
+
+_NOT_JSON: Any = object()
+
+
+def _decode_json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _NOT_JSON
+
+
+def _short_text(response: httpx.Response) -> str:
+    try:
+        text = response.text
+    except (UnicodeDecodeError, LookupError):
+        text = response.content.decode("utf-8", "replace")
+    return text[:_MAX_TEXT_IN_ERROR]
+
+
+def _server_message(body: Mapping[str, Any]) -> str:
+    for key in ("message", "error"):
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return "no message"
+
+
+def _invalid(
+    call: ApiCall, response: httpx.Response, body: object, why: str
+) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        f"{call.method} /{call.path} returned {response.status_code}, but {why}",
+        response=response,
+        body=body,
+        method=call.method,
+        path=call.path,
+    )
+
+
+def status_error(call: ApiCall, response: httpx.Response) -> APIStatusError:
+    """The typed error for a non-2xx response."""
+    body = _decode_json(response)
+    if body is _NOT_JSON:
+        body = _short_text(response)
+    if isinstance(body, Mapping) and _server_message(body) != "no message":
+        message = _server_message(body)
+    elif response.is_redirect:
+        location = response.headers.get("Location", "?")
+        message = f"redirect to {location} not followed: signed calls never follow redirects"
+    else:
+        message = response.reason_phrase or "HTTP error"
+    code = response.status_code
+    kind = _STATUS_ERRORS.get(code, InternalServerError if code >= 500 else APIStatusError)
+    return kind(message, response=response, body=body, method=call.method, path=call.path)

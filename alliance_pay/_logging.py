@@ -1,0 +1,78 @@
+"""Opt-in logging on the ``alliance_pay`` logger, with secrets and account numbers masked.
+
+``ALLIANCE_LOG=info`` logs one line per attempt (method, path, status, time, attempt number);
+``ALLIANCE_LOG=debug`` adds the request headers and body. ``Signature`` is never logged, the
+access key is cut to its first characters and ``beneficiary_acc_no`` to its last four digits.
+Without the variable the SDK adds no handler: configure the ``alliance_pay`` logger as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+__all__ = ["logger", "mask_body", "mask_headers", "setup_logging"]
+
+logger = logging.getLogger("alliance_pay")
+
+_MASKED_BODY_FIELDS = frozenset({"beneficiary_acc_no"})
+_HIDDEN_HEADERS = frozenset({"signature", "authorization", "cookie", "proxy-authorization"})
+
+
+def setup_logging() -> None:
+    """Honour ``ALLIANCE_LOG`` once: attach a stderr handler at that level."""
+    level = os.environ.get("ALLIANCE_LOG", "").strip().lower()
+    if level not in {"debug", "info"} or getattr(logger, "_alliance_configured", False):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
+    logger._alliance_configured = True  # type: ignore[attr-defined]
+
+
+def mask_account(value: str) -> str:
+    """``"99999999999"`` -> ``"*******9999"``."""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+def mask_headers(headers: httpx.Headers) -> dict[str, str]:
+    """Headers fit for a log line."""
+    shown: dict[str, str] = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered in _HIDDEN_HEADERS:
+            shown[name] = "[hidden]"
+        elif lowered == "access-key":
+            shown[name] = value[:4] + "…" if len(value) > 8 else "…"
+        else:
+            shown[name] = value
+    return shown
+
+
+def _mask(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            key: mask_account(str(item))
+            if key in _MASKED_BODY_FIELDS and item is not None
+            else _mask(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask(item) for item in value]
+    return value
+
+
+def mask_body(body: bytes | None) -> str:
+    """A request or response body fit for a log line."""
+    if not body:
+        return ""
+    try:
+        return json.dumps(_mask(json.loads(body)), ensure_ascii=False)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return f"<{len(body)} bytes, not JSON>"
