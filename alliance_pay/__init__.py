@@ -1,0 +1,76 @@
+"""The Python SDK for the Alliance Payin & Payout API.
+
+Example:
+    ```python
+    from alliance_pay import AsyncAllianceClient
+
+    async with AsyncAllianceClient() as client:  # keys and URL from ALLIANCE_* variables
+        print((await client.balance.retrieve()).balance)
+    ```
+"""
+
+from ._async._client import AsyncAllianceClient
+from ._auth import AllianceAuth
+from ._exceptions import (
+    AllianceError,
+    AllianceValidationError,
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    NotFoundError,
+    OrderIdConflictError,
+    OutcomeUnknownError,
+    PayinLinkUnavailableError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+    WaitTimeoutError,
+    WebhookParseError,
+    WebhookVerificationError,
+)
+from ._models import Balance, Payin, PayinLink, PayinStatus, Payout, PayoutStatus
+from ._signing import compute_signature
+from ._sync._client import AllianceClient
+from ._types import NOT_GIVEN, NotGiven
+from ._version import __version__
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AllianceAuth",
+    "AllianceClient",
+    "AllianceError",
+    "AllianceValidationError",
+    "AsyncAllianceClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Balance",
+    "InternalServerError",
+    "NOT_GIVEN",
+    "NotFoundError",
+    "NotGiven",
+    "OrderIdConflictError",
+    "OutcomeUnknownError",
+    "Payin",
+    "PayinLink",
+    "PayinLinkUnavailableError",
+    "PayinStatus",
+    "Payout",
+    "PayoutStatus",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "WaitTimeoutError",
+    "WebhookParseError",
+    "WebhookVerificationError",
+    "__version__",
+    "compute_signature",
+]

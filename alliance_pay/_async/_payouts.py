@@ -1,0 +1,182 @@
+"""``client.payouts``: sending money to bank accounts, and following it to a final state."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import anyio
+
+from .._base import ApiCall
+from .._exceptions import AllianceValidationError, APIError, NotFoundError, WaitTimeoutError
+from .._models import Payout, PayoutStatus
+from .._retries import differences
+from .._validation import order_id_path_segment, payout_request
+
+if TYPE_CHECKING:
+    from ._client import AsyncAllianceClient
+
+__all__ = ["AsyncPayoutsResource"]
+
+FINAL_PAYOUT_STATUSES = frozenset({PayoutStatus.APPROVED, PayoutStatus.REJECTED})
+_COMPARED_FIELDS = ("amount", "beneficiary_acc_no", "ifsc", "user_id")
+_MAX_POLL_INTERVAL = 15.0
+
+
+def _status_call(order_id: str) -> ApiCall:
+    return ApiCall("GET", f"api/v1/payout/{order_id_path_segment(order_id)}/status")
+
+
+class AsyncPayoutsResource:
+    """Payouts (money sent to bank accounts), reached as ``client.payouts``."""
+
+    def __init__(self, client: AsyncAllianceClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        order_id: str,
+        user_id: str,
+        amount: Decimal | int | str,
+        beneficiary_name: str,
+        beneficiary_email: str,
+        beneficiary_mobile_no: str | int,
+        beneficiary_address: str,
+        beneficiary_acc_no: str,
+        bank_name: str,
+        ifsc: str,
+        payment_method: str = "IMPS",
+        remarks: str | None = None,
+    ) -> Payout:
+        """Send money to a bank account (``POST api/v1/payout/initiate``).
+
+        The payout is made at most once per ``order_id``, whatever the network does: a create
+        whose answer is lost is resolved by looking the order up, never by blindly re-sending.
+
+        Args:
+            order_id: your unique id for this payout; it is the idempotency key.
+            user_id: your merchant user id.
+            amount: INR, positive, at most two decimal places.
+            beneficiary_name: the account holder's name.
+            beneficiary_email: the beneficiary's email.
+            beneficiary_mobile_no: a 10-digit Indian mobile number.
+            beneficiary_address: the beneficiary's address.
+            beneficiary_acc_no: the bank account number.
+            bank_name: the bank's name.
+            ifsc: the branch's IFSC code (``SBIN0060589``).
+            payment_method: ``"IMPS"`` (default), ``"NEFT"`` or ``"RTGS"``.
+            remarks: an optional note.
+
+        Returns:
+            The :class:`~alliance_pay.Payout`, usually ``Pending``; see :meth:`wait`.
+
+        Raises:
+            AllianceValidationError: an argument is malformed; nothing was sent.
+            OutcomeUnknownError: the SDK could not learn whether the payout was made; resolve it
+                with :meth:`retrieve` before doing anything else.
+            OrderIdConflictError: the order id belongs to a different payout.
+
+        Example:
+            ```python
+            payout = await client.payouts.create(
+                order_id="PAYOUT-2001",
+                user_id="merchant-user-7",
+                amount=Decimal("1500.00"),
+                beneficiary_name="Asha Verma",
+                beneficiary_email="asha@example.in",
+                beneficiary_mobile_no="9876543210",
+                beneficiary_address="12 MG Road, Bengaluru",
+                beneficiary_acc_no="123456789012",
+                bank_name="SBI",
+                ifsc="SBIN0060589",
+            )
+            print(payout.status, payout.charge)
+            ```
+        """
+        body = payout_request(
+            order_id=order_id,
+            user_id=user_id,
+            amount=amount,
+            beneficiary_name=beneficiary_name,
+            beneficiary_email=beneficiary_email,
+            beneficiary_mobile_no=beneficiary_mobile_no,
+            beneficiary_address=beneficiary_address,
+            beneficiary_acc_no=beneficiary_acc_no,
+            bank_name=bank_name,
+            ifsc=ifsc,
+            payment_method=payment_method,
+            remarks=remarks,
+        )
+        return await self._client._create(
+            ApiCall.json("POST", "api/v1/payout/initiate", body, idempotent=False),
+            Payout,
+            order_id=body.order_id,
+            operation="payouts.create",
+            lookup=_status_call(body.order_id),
+            lookup_type=Payout,
+            found=lambda payout: payout,
+            differences=lambda payout: differences(body, payout, _COMPARED_FIELDS),
+        )
+
+    async def retrieve(self, order_id: str) -> Payout:
+        """Fetch a payout's current state (``GET api/v1/payout/{order_id}/status``).
+
+        The order id is percent-encoded into the path (``ORD/1`` travels as ``ORD%2F1``); one
+        that could leave its path segment (``..``) is refused before anything is sent.
+
+        Raises:
+            NotFoundError: no payout has that order id.
+
+        Example:
+            ```python
+            payout = await client.payouts.retrieve("PAYOUT-2001")
+            print(payout.status)
+            ```
+        """
+        return await self._client._request(_status_call(order_id), Payout)
+
+    async def wait(
+        self, order_id: str, *, timeout: float = 300.0, poll_interval: float = 1.0
+    ) -> Payout:
+        """Poll until the payout is ``Approved`` or ``Rejected``, and return that record.
+
+        The interval grows by half each poll, up to 15 seconds. A poll that fails after its own
+        retries is not fatal; polling goes on until ``timeout``.
+
+        Raises:
+            WaitTimeoutError: still not final after ``timeout`` seconds (it carries the last
+                record seen).
+            NotFoundError: no payout has that order id.
+
+        Example:
+            ```python
+            final = await client.payouts.wait("PAYOUT-2001", timeout=120)
+            if final.status is PayoutStatus.REJECTED:
+                print("refunded:", final.amount)
+            ```
+        """
+        if timeout <= 0:
+            raise AllianceValidationError("timeout", "must be a positive number of seconds")
+        if poll_interval <= 0:
+            raise AllianceValidationError("poll_interval", "must be a positive number of seconds")
+        call = _status_call(order_id)
+        deadline = time.monotonic() + timeout
+        interval = poll_interval
+        last: Payout | None = None
+        while True:
+            try:
+                last = await self._client._request(call, Payout)
+            except NotFoundError:
+                raise
+            except APIError:
+                pass  # transient after its own retries: the deadline decides
+            else:
+                if last.status in FINAL_PAYOUT_STATUSES:
+                    return last
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WaitTimeoutError(order_id=order_id, timeout=timeout, last=last)
+            await anyio.sleep(min(interval, remaining))
+            interval = min(interval * 1.5, max(_MAX_POLL_INTERVAL, poll_interval))
