@@ -1,0 +1,75 @@
+"""The Starlette app: the API, the hosted payment page and the control endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from alliance_pay.sandbox._api import Api
+from alliance_pay.sandbox._config import SandboxConfig
+from alliance_pay.sandbox._control import control_routes
+from alliance_pay.sandbox._pages import PayPages, not_found_page
+from alliance_pay.sandbox._sandbox import Sandbox
+from alliance_pay.sandbox._wire import failure
+
+__all__ = ["create_app"]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status_code = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status_code == 404 and "/pay/" in request.url.path:
+        return not_found_page()
+    message = {404: "Not found.", 405: "Method not allowed."}.get(status_code, "Server error.")
+    return failure(status_code, message)
+
+
+def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None = None) -> Starlette:
+    """Build the sandbox's ASGI app; its :class:`Sandbox` is ``app.state.sandbox``.
+
+    Pass a ``config`` for a new sandbox, or an existing ``sandbox`` to serve it. Under uvicorn
+    the lifespan runs :meth:`Sandbox.running`; in-process (``httpx.ASGITransport``) no
+    lifespan runs, see :class:`Sandbox` for the two ways background work happens.
+
+    Example:
+        >>> import httpx
+        >>> app = create_app(SandboxConfig(payout_delay=0))
+        >>> client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sb")
+        >>> app.state.sandbox.balance
+        Decimal('100000.00')
+    """
+    if sandbox is not None and config is not None:
+        raise TypeError("pass a config or a sandbox, not both")
+    sandbox = sandbox if sandbox is not None else Sandbox(config)
+    api = Api(sandbox)
+    pages = PayPages(sandbox)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with sandbox.running():
+            yield
+
+    routes = [
+        Route("/api/v1/balance", api.balance, methods=["GET"]),
+        Route("/api/v1/payin/generate/link", api.create_link, methods=["POST"]),
+        Route("/api/v1/payin/transactions", api.payin_status, methods=["POST"]),
+        Route("/api/v1/payout/initiate", api.create_payout, methods=["POST"]),
+        # {order:path} because %2F in an order id arrives decoded as "/" in scope["path"];
+        # the handler reads the id back from the raw path.
+        Route("/api/v1/payout/{order:path}/status", api.payout_status, methods=["GET"]),
+        Route("/pay/{order:path}", pages.show, methods=["GET"]),
+        Route("/pay/{order:path}", pages.submit, methods=["POST"]),
+        *control_routes(sandbox),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={404: _http_error, 405: _http_error},
+    )
+    app.state.sandbox = sandbox
+    return app
