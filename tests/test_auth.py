@@ -1,0 +1,149 @@
+"""AllianceAuth mounted on a user's own httpx clients, sync and async."""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+
+import httpx
+import pytest
+
+from alliance_pay import AllianceAuth, AllianceValidationError
+from tests.helpers import ACCESS_KEY, SECRET_KEY, assert_signed
+
+
+def _recording_client(
+    auth: AllianceAuth, **kwargs: object
+) -> tuple[httpx.Client, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    return httpx.Client(transport=httpx.MockTransport(handler), auth=auth, **kwargs), seen  # type: ignore[arg-type]
+
+
+def test_json_body_is_signed_over_the_exact_bytes_sent() -> None:
+    client, seen = _recording_client(AllianceAuth(ACCESS_KEY, SECRET_KEY))
+    with client:
+        client.post("https://alliance.test/api/v1/payin/transactions", json={"order_id": "A/1"})
+    request = seen[0]
+    assert_signed(request)
+    assert request.headers["Access-Key"] == ACCESS_KEY
+    assert request.headers["Content-Type"] == "application/json"
+
+
+def test_content_body_is_signed_and_gets_a_json_content_type() -> None:
+    client, seen = _recording_client(AllianceAuth(ACCESS_KEY, SECRET_KEY))
+    with client:
+        client.post("https://alliance.test/api/v1/payout/initiate", content=b'{"a":1}')
+    assert seen[0].content == b'{"a":1}'
+    assert seen[0].headers["Content-Type"] == "application/json"
+    assert_signed(seen[0])
+
+
+def test_post_without_a_body_sends_and_signs_empty_object() -> None:
+    client, seen = _recording_client(AllianceAuth(ACCESS_KEY, SECRET_KEY))
+    with client:
+        client.post("https://alliance.test/api/v1/payout/initiate")
+    assert seen[0].content == b"{}"
+    assert seen[0].headers["Content-Length"] == "2"
+    assert_signed(seen[0])
+
+
+def test_get_signs_an_empty_body_line_and_sends_no_body() -> None:
+    client, seen = _recording_client(AllianceAuth(ACCESS_KEY, SECRET_KEY))
+    with client:
+        client.get("https://alliance.test/api/v1/balance")
+    assert seen[0].content == b""
+    assert "Content-Type" not in seen[0].headers
+    assert_signed(seen[0])
+
+
+def test_base_url_prefix_and_query_string() -> None:
+    auth = AllianceAuth(ACCESS_KEY, SECRET_KEY, clock=lambda: 1_726_748_295_000)
+    client, seen = _recording_client(auth, base_url="https://alliance.test/merchant-x")
+    with client:
+        client.get("api/v1/payout/ORD%2F1/status", params={"debug": "1"})
+    request = seen[0]
+    assert request.url.raw_path == b"/merchant-x/api/v1/payout/ORD%2F1/status?debug=1"
+    assert_signed(request)
+    # Signed over the prefix and the still-encoded id, without the query string.
+    import hashlib
+    import hmac
+
+    message = b"GET\nmerchant-x/api/v1/payout/ORD%2F1/status\n\n1726748295000\n"
+    expected = hmac.new(SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    assert request.headers["Signature"] == expected
+
+
+def test_every_send_gets_a_fresh_timestamp_and_signature() -> None:
+    ticks = itertools.count(1_700_000_000_000, 7)
+    client, seen = _recording_client(
+        AllianceAuth(ACCESS_KEY, SECRET_KEY, clock=lambda: next(ticks))
+    )
+    with client:
+        client.get("https://alliance.test/api/v1/balance")
+        client.get("https://alliance.test/api/v1/balance")
+    assert seen[0].headers["Timestamp"] != seen[1].headers["Timestamp"]
+    assert seen[0].headers["Signature"] != seen[1].headers["Signature"]
+    for request in seen:
+        assert_signed(request)
+
+
+def test_default_clock_is_milliseconds_now() -> None:
+    import time
+
+    client, seen = _recording_client(AllianceAuth(ACCESS_KEY, SECRET_KEY))
+    before = time.time_ns() // 1_000_000
+    with client:
+        client.get("https://alliance.test/api/v1/balance")
+    after = time.time_ns() // 1_000_000
+    assert before <= int(seen[0].headers["Timestamp"]) <= after
+
+
+async def test_works_in_an_async_client_too() -> None:
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    auth = AllianceAuth(ACCESS_KEY, SECRET_KEY)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler), auth=auth) as client:
+        await client.post("https://alliance.test/api/v1/payout/initiate", json={"amount": 5})
+        await client.put("https://alliance.test/api/v1/anything")
+        await client.get("https://alliance.test/api/v1/balance")
+    assert [r.content for r in seen] == [b'{"amount":5}', b"{}", b""]
+    for request in seen:
+        assert_signed(request)
+
+
+@pytest.mark.parametrize(
+    ("access_key", "secret_key", "field"),
+    [
+        ("", SECRET_KEY, "access_key"),
+        (ACCESS_KEY, "", "secret_key"),
+        (ACCESS_KEY, "   ", "secret_key"),
+        (ACCESS_KEY, SECRET_KEY + "\n", "secret_key"),
+        (None, SECRET_KEY, "access_key"),
+    ],
+)
+def test_bad_keys_are_refused_at_construction(
+    access_key: object, secret_key: object, field: str
+) -> None:
+    with pytest.raises(AllianceValidationError) as info:
+        AllianceAuth(access_key, secret_key)  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert isinstance(info.value, ValueError)
+    assert SECRET_KEY not in str(info.value)
+
+
+def test_repr_str_and_pickle_never_show_the_secret() -> None:
+    auth = AllianceAuth(ACCESS_KEY, SECRET_KEY)
+    assert SECRET_KEY not in repr(auth)
+    assert SECRET_KEY not in str(auth)
+    assert SECRET_KEY not in repr(vars(auth))
+    with pytest.raises(TypeError):
+        pickle.dumps(auth)
