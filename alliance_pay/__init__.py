@@ -9,6 +9,8 @@ Example:
     ```
 """
 
+import attrs as _attrs
+
 from ._async._client import AsyncAllianceClient
 from ._auth import AllianceAuth
 from ._exceptions import (
@@ -74,3 +76,13 @@ __all__ = [
     "__version__",
     "compute_signature",
 ]
+
+# Public classes claim the public module, so reprs, tracebacks and docs say alliance_pay.X.
+# attrs classes resolve their string annotations first: afterwards their module's names are gone.
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type):
+        if _attrs.has(_value):
+            _attrs.resolve_types(_value)
+        _value.__module__ = "alliance_pay"
+del _name, _value, _attrs

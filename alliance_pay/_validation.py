@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 _PAISA = Decimal("0.01")
+_TOO_LARGE = Decimal("1e11")
 _IFSC = re.compile(r"[A-Z]{4}0[A-Z0-9]{6}")
 _MOBILE = re.compile(r"[6-9][0-9]{9}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
@@ -76,6 +77,9 @@ def check_amount(value: object, field: str = "amount") -> Decimal:
         raise AllianceValidationError(field, f"must be a finite number, not {value!r}")
     if amount <= 0:
         raise AllianceValidationError(field, f"must be greater than zero, not {amount}")
+    if amount >= _TOO_LARGE:
+        # Also keeps quantize() below within the decimal context's precision.
+        raise AllianceValidationError(field, f"is too large: {amount} (at most 99999999999.99)")
     if amount != amount.quantize(_PAISA, rounding="ROUND_DOWN"):
         raise AllianceValidationError(
             field, f"must have at most two decimal places (whole paise), not {value!r}"
