@@ -170,10 +170,8 @@ class FaultRegistry:
             if fault.probability is not None and self._rng.random() >= fault.probability:
                 continue
             fault.fired += 1
-            if fault.times is not None:
-                fault.times -= 1
-                if fault.times == 0:
-                    self._rules.remove(fault)
+            if fault.times is not None and fault.fired >= fault.times:
+                self._rules.remove(fault)
             return fault
         return None
 
