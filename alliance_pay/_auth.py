@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Generator
 
 import httpx
@@ -45,6 +46,28 @@ def _require_key(name: str, value: object) -> str:
     return value
 
 
+class _UniqueMillis:
+    """Milliseconds since the epoch, strictly increasing across every call in the process.
+
+    Two identical requests signed in the same millisecond would carry the same signature, and a
+    server that refuses replayed signatures would reject the second: a burst of concurrent
+    ``balance.retrieve()`` calls is enough. Stepping a duplicate forward by a millisecond keeps
+    every signature unique and drifts from the wall clock only by the size of the burst.
+    """
+
+    def __init__(self) -> None:
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int:
+        with self._lock:
+            self._last = max(now_ms(), self._last + 1)
+            return self._last
+
+
+_unique_ms = _UniqueMillis()
+
+
 def mask_key(value: str) -> str:
     """Show just enough of an access key to tell two apart: ``'twvs…'``."""
     return value[:4] + "…" if len(value) > 8 else "…"
@@ -62,6 +85,8 @@ class AllianceAuth(httpx.Auth):
         access_key: the merchant's access key.
         secret_key: the merchant's secret key. It is never shown by ``repr``.
         clock: optional callable returning milliseconds since the epoch; tests pin time with it.
+            The default is the wall clock, stepped forward a millisecond when two requests
+            would otherwise share a timestamp, so no two signatures in a process are equal.
 
     Raises:
         AllianceValidationError: if a key is empty or not a string.
@@ -89,7 +114,7 @@ class AllianceAuth(httpx.Auth):
     ) -> None:
         self._access_key = _require_key("access_key", access_key)
         self._secret_key = _Secret(_require_key("secret_key", secret_key))
-        self._clock: Callable[[], int] = clock if clock is not None else now_ms
+        self._clock: Callable[[], int] = clock if clock is not None else _unique_ms
 
     def __repr__(self) -> str:
         return f"AllianceAuth(access_key={mask_key(self._access_key)!r})"

@@ -100,7 +100,8 @@ def test_default_clock_is_milliseconds_now() -> None:
     with client:
         client.get("https://alliance.test/api/v1/balance")
     after = time.time_ns() // 1_000_000
-    assert before <= int(seen[0].headers["Timestamp"]) <= after
+    # Bursts elsewhere in the process may have stepped the clock a few milliseconds ahead.
+    assert before <= int(seen[0].headers["Timestamp"]) <= after + 1000
 
 
 async def test_works_in_an_async_client_too() -> None:
@@ -147,3 +148,29 @@ def test_repr_str_and_pickle_never_show_the_secret() -> None:
     assert SECRET_KEY not in repr(vars(auth))
     with pytest.raises(TypeError):
         pickle.dumps(auth)
+
+
+def test_identical_requests_in_a_burst_never_share_a_signature() -> None:
+    # A server that refuses replayed signatures must accept every one of a burst.
+    client, seen = _recording_client(AllianceAuth(ACCESS_KEY, SECRET_KEY))
+    with client:
+        for _ in range(200):
+            client.get("https://alliance.test/api/v1/balance")
+    assert len({request.headers["Signature"] for request in seen}) == 200
+    for request in seen:
+        assert_signed(request)
+
+
+def test_timestamps_stay_unique_across_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    auth = AllianceAuth(ACCESS_KEY, SECRET_KEY)
+    client, seen = _recording_client(auth)
+
+    def burst(_: int) -> None:
+        for _ in range(50):
+            client.get("https://alliance.test/api/v1/balance")
+
+    with client, ThreadPoolExecutor(4) as pool:
+        list(pool.map(burst, range(4)))
+    assert len({request.headers["Timestamp"] for request in seen}) == 200
