@@ -91,7 +91,7 @@ class AllianceAuth(httpx.Auth):
     Raises:
         AllianceValidationError: if a key is empty or not a string.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> from alliance_pay import AllianceAuth
         >>> auth = AllianceAuth("my-access-key", "my-secret-key")

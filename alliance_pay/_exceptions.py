@@ -67,7 +67,7 @@ class AllianceValidationError(AllianceError, ValueError):
         field: the parameter's name (``"amount"``, ``"ifsc"``).
         reason: why it was refused.
 
-    Example:
+    Examples:
         >>> from alliance_pay import AllianceValidationError
         >>> str(AllianceValidationError("ifsc", "must look like SBIN0060589"))
         'ifsc: must look like SBIN0060589'
@@ -133,7 +133,7 @@ class APIStatusError(APIError):
         body: the parsed JSON body, or the raw text when it was not JSON.
         response: the :class:`httpx.Response`.
 
-    Example:
+    Examples:
         >>> from alliance_pay import APIStatusError, AllianceError
         >>> issubclass(APIStatusError, AllianceError)
         True

@@ -46,7 +46,7 @@ class _OpenStrEnum(str, enum.Enum):
 class PayinStatus(_OpenStrEnum):
     """Where a payin stands. ``INITIATED`` appears in the ``payin.initiated`` webhook.
 
-    Example:
+    Examples:
         >>> from alliance_pay import PayinStatus
         >>> PayinStatus("Approved") is PayinStatus.APPROVED
         True
@@ -63,7 +63,7 @@ class PayinStatus(_OpenStrEnum):
 class PayoutStatus(_OpenStrEnum):
     """Where a payout stands. ``APPROVED`` and ``REJECTED`` are final.
 
-    Example:
+    Examples:
         >>> from alliance_pay import PayoutStatus
         >>> PayoutStatus("Pending") is PayoutStatus.PENDING
         True

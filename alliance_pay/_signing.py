@@ -56,7 +56,7 @@ def canonical_message(method: str, path: str, body: str | bytes, timestamp: int 
         body: the body bytes exactly as sent (``b""`` for GET).
         timestamp: milliseconds since the epoch.
 
-    Example:
+    Examples:
         >>> canonical_message("GET", "api/v1/balance", b"", 1726748295000)
         b'GET\\napi/v1/balance\\n\\n1726748295000\\n'
     """
@@ -97,7 +97,7 @@ def compute_signature(
     Returns:
         The lowercase hex HMAC-SHA256 digest.
 
-    Example:
+    Examples:
         >>> compute_signature("s3cr3t", "GET", "api/v1/balance", "", 1726748295000)
         'd835b81dd0f08cb934cebfc6c986ef4fb95e339c6d1dab668ef6f90c4914a8b7'
     """
@@ -111,7 +111,7 @@ def signing_path(raw_path: str | bytes) -> str:
 
     The query string and one leading ``/`` are dropped; nothing is decoded or re-encoded.
 
-    Example:
+    Examples:
         >>> signing_path(b"/prefix/api/v1/payout/ORD%2F1/status?x=1")
         'prefix/api/v1/payout/ORD%2F1/status'
     """
@@ -123,7 +123,7 @@ def signing_path(raw_path: str | bytes) -> str:
 def encode_path_segment(value: str) -> str:
     """Percent-encode a value (an order id) so that it stays one path segment.
 
-    Example:
+    Examples:
         >>> encode_path_segment("ORD/2026/11")
         'ORD%2F2026%2F11'
     """
@@ -171,7 +171,7 @@ def dumps_body(body: Mapping[str, object]) -> bytes:
     Compact separators, non-ASCII escaped as ``\\uXXXX``, keys in the order given, and
     :class:`~decimal.Decimal` written as a plain JSON number (``Decimal("100.50")`` -> ``100.5``).
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
         >>> dumps_body({"order_id": "ünï", "amount": Decimal("100.50"), "remarks": None})
         b'{"order_id":"\\\\u00fcn\\\\u00ef","amount":100.5,"remarks":null}'

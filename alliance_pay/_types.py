@@ -15,7 +15,7 @@ _T = TypeVar("_T")
 class NotGiven(enum.Enum):
     """The type of :data:`NOT_GIVEN`: "keep the client's default", which ``None`` cannot say.
 
-    Example:
+    Examples:
         >>> from alliance_pay import NOT_GIVEN
         >>> bool(NOT_GIVEN)
         False
