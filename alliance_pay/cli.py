@@ -1,6 +1,6 @@
 """The ``alliance-pay`` command: ``alliance-pay sandbox`` serves a local Alliance server.
 
-Example:
+Examples:
     $ alliance-pay sandbox --port 8000 --payout-delay 5
     $ alliance-pay demo
 """
@@ -155,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``alliance-pay`` command line; returns the exit code.
 
-    Example:
+    Examples:
         >>> main(["sandbox", "--help"])  # doctest: +SKIP
     """
     parser = _parser()

@@ -46,7 +46,7 @@ class Api:
     ``commit_then_drop`` fault). Nothing awaits between validation and the change, so two
     concurrent requests with one order id cannot both succeed.
 
-    Example:
+    Examples:
         >>> from alliance_pay.sandbox import Sandbox
         >>> api = Api(Sandbox())
     """

@@ -36,12 +36,13 @@ def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None =
     the lifespan runs :meth:`Sandbox.running`; in-process (``httpx.ASGITransport``) no
     lifespan runs, see :class:`Sandbox` for the two ways background work happens.
 
-    Example:
-        >>> import httpx
+    Examples:
         >>> app = create_app(SandboxConfig(payout_delay=0))
-        >>> client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sb")
         >>> app.state.sandbox.balance
         Decimal('100000.00')
+
+        Then talk to it in-process with
+        ``httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sandbox")``.
     """
     if sandbox is not None and config is not None:
         raise TypeError("pass a config or a sandbox, not both")

@@ -23,7 +23,7 @@ def to_money(value: Decimal | int | str) -> Decimal:
 
     Floats are refused: a binary float cannot hold ``5.90`` exactly.
 
-    Example:
+    Examples:
         >>> to_money("5.9")
         Decimal('5.90')
     """
@@ -67,7 +67,7 @@ class SandboxConfig:
         seed: seeds the random numbers (transaction ids, fault probabilities) for repeatable runs.
         clock: seconds since the epoch; inject a fake one to move time in tests.
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
         >>> config = SandboxConfig(secret_key="s3cr3t", balance=Decimal("500.00"), payout_delay=0)
         >>> "s3cr3t" in repr(config)

@@ -63,7 +63,7 @@ class SandboxConnectionDropped(Exception):
     Over a socket the client sees the connection close; in-process through
     ``httpx.ASGITransport`` this exception reaches the caller of ``client.send``.
 
-    Example:
+    Examples:
         >>> raise SandboxConnectionDropped("payout.create")
         Traceback (most recent call last):
         alliance_pay.sandbox._faults.SandboxConnectionDropped: payout.create
@@ -97,7 +97,7 @@ def _status(_: object, attribute: attrs.Attribute[int], value: int) -> None:
 class Fault:
     """One fault rule; see the module docstring for the kinds. ``fired`` counts its hits.
 
-    Example:
+    Examples:
         >>> Fault(endpoint="payout.create", kind="commit_then_drop", mode="drop").times
         1
     """
@@ -127,12 +127,13 @@ class Fault:
 class FaultRegistry:
     """The fault rules of one sandbox, settable from Python and over HTTP.
 
-    Example:
+    Examples:
         >>> faults = FaultRegistry(seed=7)
         >>> _ = faults.add("payout.create", "status", status_code=503, times=2)
         >>> faults.take("payout.create").status_code
         503
-        >>> faults.clear()
+        >>> faults.clear()  # one rule left: it fires twice
+        1
     """
 
     def __init__(self, seed: int | None = None) -> None:

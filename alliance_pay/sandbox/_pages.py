@@ -59,7 +59,7 @@ class PayPages:
     as any browser would, and the answer is a result page linking to the merchant's
     ``redirect_url``.
 
-    Example:
+    Examples:
         >>> from alliance_pay.sandbox import Sandbox
         >>> pages = PayPages(Sandbox())
     """

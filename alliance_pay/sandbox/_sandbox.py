@@ -38,7 +38,7 @@ class Sandbox:
     Args:
         config: the settings; ``SandboxConfig()`` when omitted.
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
         >>> sandbox = Sandbox(SandboxConfig(balance=Decimal("250.00")))
         >>> sandbox.balance
@@ -91,7 +91,7 @@ class Sandbox:
     def settle_payouts(self) -> list[Payout]:
         """Settle every pending payout now, whatever its delay; returns them.
 
-        Example:
+        Examples:
             >>> sandbox = Sandbox()
             >>> sandbox.settle_payouts()
             []
@@ -101,7 +101,7 @@ class Sandbox:
     async def tick(self) -> None:
         """Settle what is due, then wait until every queued webhook has been delivered or given up.
 
-        Example:
+        Examples:
             >>> import anyio
             >>> anyio.run(Sandbox().tick)
         """
@@ -125,7 +125,7 @@ class Sandbox:
         Deliveries still under way when it exits are cancelled; ``await sandbox.tick()``
         first to let them finish.
 
-        Example:
+        Examples:
             >>> async def main() -> None:
             ...     async with Sandbox().running() as sandbox:
             ...         await sandbox.tick()

@@ -22,7 +22,7 @@ class RequestGuard:
     remembered for ``timestamp_tolerance`` seconds: seen again in that window, it is a replay.
     Older than that, its timestamp is stale anyway.
 
-    Example:
+    Examples:
         >>> guard = RequestGuard(SandboxConfig(clock=lambda: 1726748295.0))
         >>> guard.check("GET", b"/api/v1/balance", b"", {})
         'Missing Access-Key header.'

@@ -72,7 +72,7 @@ def serve_in_thread(
     it ends. The app runs on the thread's own event loop: talk to it over HTTP, including
     the ``/_sandbox/`` control endpoints, rather than through its :class:`Sandbox` object.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> from alliance_pay.sandbox import create_app
         >>> with serve_in_thread(create_app()) as base_url:

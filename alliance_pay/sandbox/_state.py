@@ -227,7 +227,7 @@ class Ledger:
         rng: where transaction ids come from.
         emit: called as ``emit(event, order_id, data)`` for each webhook event.
 
-    Example:
+    Examples:
         >>> import random
         >>> from decimal import Decimal
         >>> ledger = Ledger(balance=Decimal("100.00"), payout_charge=Decimal("5.90"),

@@ -147,7 +147,7 @@ def _as_decimal(value: object) -> Decimal | None:
 def validate_payin_link(body: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
     """Check a create-link body: ``user_id, order_id, amount, method ("UPI"), redirect_url``.
 
-    Example:
+    Examples:
         >>> values, errors = validate_payin_link({"order_id": "A1"})
         >>> errors["amount"]
         ['The amount field is required.']
@@ -177,7 +177,7 @@ def validate_payout(body: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
     cleaned values hold them as digit strings, and ``raw_mobile`` keeps what was sent so the
     initiate response can echo it as the documentation's sample does.
 
-    Example:
+    Examples:
         >>> values, errors = validate_payout({"ifsc": "sbin0060589"})
         >>> errors["ifsc"]
         ['The ifsc field format is invalid.']

@@ -76,7 +76,7 @@ class _Borrowed(httpx.AsyncBaseTransport):
 class WebhookDispatcher:
     """Queues webhook events and delivers them with retries; see the module docstring.
 
-    Example:
+    Examples:
         >>> dispatcher = WebhookDispatcher(SandboxConfig(webhook_url="http://127.0.0.1:9/hook"))
         >>> dispatcher.enqueue("payout.succeeded", "ORD-1", {"order_id": "ORD-1"})
         >>> [d.event for d in dispatcher.log]

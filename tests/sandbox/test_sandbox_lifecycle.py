@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
+import anyio
 import httpx
 import pytest
 
@@ -139,6 +140,10 @@ async def test_confirming_on_the_pay_page_approves_and_credits(
     assert re.fullmatch(r"\d{12}", data["transaction_id"])
     assert data["bank_upi"]
     assert sandbox.balance == start + 250
+    # The link, opened again, shows the outcome instead of the payment form.
+    revisit = await http.get(pay_url)
+    assert "Payment successful" in revisit.text
+    assert "Confirm Payment" not in revisit.text
 
 
 async def test_failing_on_the_pay_page_rejects_without_credit(
@@ -170,3 +175,21 @@ async def test_reset_restores_the_starting_balance_and_forgets_orders(
     sandbox.reset()
     assert sandbox.balance == make_config().balance
     assert (await api.payout_status("PO-Z")).status_code == 404
+
+
+async def test_concurrent_requests_keep_the_books_exact(api: Signer, sandbox: Sandbox) -> None:
+    start = sandbox.balance
+    results: list[int] = []
+
+    async def create(order_id: str) -> None:
+        results.append((await api.create_payout(payout_body(order_id, amount=1))).status_code)
+
+    async with anyio.create_task_group() as group:
+        for index in range(200):
+            group.start_soon(create, f"PO-{index}")
+        # Fifty racing requests for one order id: exactly one may win.
+        for _ in range(50):
+            group.start_soon(create, "PO-RACE")
+    assert results.count(201) == 201
+    assert results.count(422) == 49
+    assert sandbox.balance == start - 201 * (Decimal("1.00") + CHARGE)
