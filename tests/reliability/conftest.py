@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import gc
 import os
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -12,6 +14,21 @@ from tests.helpers import ACCESS_KEY, SECRET_KEY
 
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
+
+
+def settled_fds(limit: int, timeout: float = 5.0) -> int:
+    """The open fd count once it is at most ``limit``, or after ``timeout`` seconds.
+
+    The server, in a thread of this process, closes its side of each connection when it reads
+    the client's FIN: shortly after the client closes, not at once.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        gc.collect()
+        count = open_fds()
+        if count <= limit or time.monotonic() > deadline:
+            return count
+        time.sleep(0.05)
 
 
 @pytest.fixture
