@@ -17,6 +17,23 @@ from alliance_pay.sandbox import SandboxConfig
 ACCESS_KEY = "ak_sandbox_test"
 SECRET_KEY = "sk_sandbox_test_9f8e7d"
 
+# Key sets of the documentation's sample records.
+PAYIN_KEYS = {
+    "user_id", "order_id", "transaction_id", "amount", "request_amount", "method", "comments",
+    "status", "time_of_processing", "created_at", "updated_at", "bank_upi", "bank_name",
+}  # fmt: skip
+PAYOUT_STATUS_KEYS = {
+    "order_id", "user_id", "transaction_id", "amount", "charge", "beneficiary_name",
+    "beneficiary_address", "beneficiary_email", "beneficiary_mobile_no", "payment_method",
+    "beneficiary_acc_no", "ifsc", "bank_name", "vpa", "remarks", "status", "created_at",
+    "updated_at", "message",
+}  # fmt: skip
+PAYOUT_INITIATE_KEYS = {
+    "beneficiary_name", "beneficiary_email", "beneficiary_mobile_no", "beneficiary_address",
+    "payment_method", "beneficiary_acc_no", "bank_name", "ifsc", "amount", "order_id", "user_id",
+    "transaction_id", "remarks", "charge", "status", "message", "updated_at", "created_at",
+}  # fmt: skip
+
 
 class FakeClock:
     """A clock the test moves by hand; starts at the real time so signatures look normal."""

@@ -11,24 +11,16 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from alliance_pay.sandbox import Sandbox, create_app
-from tests.sandbox.support import Signer, link_body, make_config, payout_body
+from tests.sandbox.support import (
+    PAYIN_KEYS,
+    PAYOUT_INITIATE_KEYS,
+    PAYOUT_STATUS_KEYS,
+    Signer,
+    link_body,
+    make_config,
+    payout_body,
+)
 
-# Key sets of the documentation's sample records.
-PAYIN_KEYS = {
-    "user_id", "order_id", "transaction_id", "amount", "request_amount", "method", "comments",
-    "status", "time_of_processing", "created_at", "updated_at", "bank_upi", "bank_name",
-}  # fmt: skip
-PAYOUT_STATUS_KEYS = {
-    "order_id", "user_id", "transaction_id", "amount", "charge", "beneficiary_name",
-    "beneficiary_address", "beneficiary_email", "beneficiary_mobile_no", "payment_method",
-    "beneficiary_acc_no", "ifsc", "bank_name", "vpa", "remarks", "status", "created_at",
-    "updated_at", "message",
-}  # fmt: skip
-PAYOUT_INITIATE_KEYS = {
-    "beneficiary_name", "beneficiary_email", "beneficiary_mobile_no", "beneficiary_address",
-    "payment_method", "beneficiary_acc_no", "bank_name", "ifsc", "amount", "order_id", "user_id",
-    "transaction_id", "remarks", "charge", "status", "message", "updated_at", "created_at",
-}  # fmt: skip
 UTC_MICROS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 IST_NAIVE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 

@@ -17,8 +17,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from alliance_pay.sandbox import REJECTED_ACCOUNT_NUMBER, Sandbox, create_app, serve_in_thread
-from tests.sandbox.support import Signer, eventually, link_body, make_config, payout_body
-from tests.sandbox.test_sandbox_api import PAYIN_KEYS, PAYOUT_STATUS_KEYS
+from tests.sandbox.support import (
+    PAYIN_KEYS,
+    PAYOUT_STATUS_KEYS,
+    Signer,
+    eventually,
+    link_body,
+    make_config,
+    payout_body,
+)
 
 HOOK = "http://merchant.test/hooks/alliance"
 
