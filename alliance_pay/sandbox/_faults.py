@@ -140,9 +140,49 @@ class FaultRegistry:
         self._rules: list[Fault] = []
         self._rng = random.Random(seed)
 
-    def add(self, endpoint: str, kind: FaultKind, **options: Any) -> Fault:
-        """Add a rule; ``options`` are :class:`Fault` fields (``times``, ``status_code``...)."""
-        fault = Fault(endpoint=endpoint, kind=kind, **options)
+    def add(
+        self,
+        endpoint: str,
+        kind: FaultKind,
+        *,
+        times: int | None = 1,
+        probability: float | None = None,
+        status_code: int = 502,
+        body: BodyFormat = "json",
+        headers: Mapping[str, str] | None = None,
+        latency: float = 0.0,
+        style: MalformedStyle = "truncated",
+        mode: DropMode = "502",
+    ) -> Fault:
+        """Add a rule and return it; see the module docstring for what each kind does.
+
+        Args:
+            endpoint: one of :data:`ENDPOINTS`, or ``"*"`` for all of them.
+            kind: ``"status"``, ``"latency"``, ``"malformed"`` or ``"commit_then_drop"``.
+            times: how many requests it fires on; ``None`` for every one.
+            probability: the chance it fires on each request, rolled with the seeded random.
+            status_code: the status a ``"status"`` fault (or ``mode="502"``) answers.
+            body: ``"json"``, ``"html"`` or ``"empty"``, for those answers.
+            headers: extra response headers for those answers (``Retry-After``...).
+            latency: seconds a ``"latency"`` fault waits.
+            style: ``"truncated"``, ``"html"`` or ``"empty"``, for a ``"malformed"`` fault.
+            mode: ``"502"`` or ``"drop"``, for a ``"commit_then_drop"`` fault.
+
+        Raises:
+            ValueError: an unknown endpoint or kind, or an impossible value.
+        """
+        fault = Fault(
+            endpoint=endpoint,
+            kind=kind,
+            times=times,
+            probability=probability,
+            status_code=status_code,
+            body=body,
+            headers=dict(headers or {}),
+            latency=latency,
+            style=style,
+            mode=mode,
+        )
         self._rules.append(fault)
         return fault
 

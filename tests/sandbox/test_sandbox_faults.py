@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from alliance_pay.sandbox import Sandbox, SandboxConnectionDropped, create_app
+from alliance_pay.sandbox._faults import MalformedStyle
 from tests.sandbox.support import Signer, make_config, payout_body
 
 
@@ -94,7 +95,7 @@ async def test_a_latency_fault_delays_then_answers_normally(api: Signer, sandbox
     [("truncated", "application/json"), ("html", "text/html"), ("empty", "application/json")],
 )
 async def test_a_malformed_body_comes_with_a_200(
-    api: Signer, sandbox: Sandbox, style: str, content_type: str
+    api: Signer, sandbox: Sandbox, style: MalformedStyle, content_type: str
 ) -> None:
     sandbox.faults.add("payout.create", "malformed", style=style)
     response = await api.create_payout(payout_body("PO-M"))
