@@ -27,6 +27,7 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    DuplicateOrderIdError,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
@@ -44,6 +45,7 @@ T = TypeVar("T")
 #: 5 s to connect, 30 s for the rest: long enough for a slow bank, short enough never to hang.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+_HTTPX_DEFAULT = httpx.Timeout(5.0)
 
 ENV_ACCESS_KEY = "ALLIANCE_ACCESS_KEY"
 ENV_SECRET_KEY = "ALLIANCE_SECRET_KEY"  # noqa: S105 (a variable name, not a secret)
@@ -113,6 +115,12 @@ def normalize_base_url(value: str | httpx.URL) -> httpx.URL:
 
 def check_timeout(value: object) -> httpx.Timeout:
     if isinstance(value, httpx.Timeout):
+        if None in (value.connect, value.read, value.write):
+            raise AllianceValidationError(
+                "timeout",
+                "must limit connect, read and write (a payments call must not wait "
+                "forever); only pool may be None",
+            )
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return httpx.Timeout(
@@ -166,7 +174,11 @@ class BaseClient:
             base_url if base_url is not None else _setting("base_url", None, ENV_BASE_URL)
         )
         if timeout is NOT_GIVEN:
-            timeout = http_client_timeout if http_client_timeout is not None else DEFAULT_TIMEOUT
+            # A client of yours with httpx's own default (5 s) gets ours; one you set is kept.
+            if http_client_timeout is not None and http_client_timeout != _HTTPX_DEFAULT:
+                timeout = http_client_timeout
+            else:
+                timeout = DEFAULT_TIMEOUT
         self._timeout = check_timeout(timeout)
         self._max_retries = check_max_retries(max_retries)
         headers = {"User-Agent": user_agent(), "Accept": "application/json"}
@@ -310,4 +322,21 @@ def status_error(call: ApiCall, response: httpx.Response) -> APIStatusError:
         message = response.reason_phrase or "HTTP error"
     code = response.status_code
     kind = _STATUS_ERRORS.get(code, InternalServerError if code >= 500 else APIStatusError)
-    return kind(message, response=response, body=body, method=call.method, path=call.path)
+    error = kind(message, response=response, body=body, method=call.method, path=call.path)
+    if isinstance(error, UnprocessableEntityError) and _says_order_id_taken(error):
+        error = DuplicateOrderIdError(
+            message, response=response, body=body, method=call.method, path=call.path
+        )
+    return error
+
+
+_TAKEN_WORDS = ("taken", "already", "duplicate", "exist", "unique", "used")
+
+
+def _says_order_id_taken(error: UnprocessableEntityError) -> bool:
+    if error.errors:
+        texts = error.errors.get("order_id", [])
+    else:
+        # Without per-field errors only the message can say it, and it must name the order.
+        texts = [error.message] if "order" in error.message.lower() else []
+    return any(word in text.lower() for text in texts for word in _TAKEN_WORDS)

@@ -12,6 +12,7 @@
     │       ├── PermissionDeniedError               403
     │       ├── NotFoundError                       404
     │       ├── UnprocessableEntityError            422
+    │       │   └── DuplicateOrderIdError           422: the order id is already taken
     │       ├── RateLimitError                      429
     │       └── InternalServerError                 5xx
     ├── OutcomeUnknownError                         a create may or may not have happened
@@ -42,6 +43,7 @@ __all__ = [
     "AllianceValidationError",
     "AuthenticationError",
     "BadRequestError",
+    "DuplicateOrderIdError",
     "InternalServerError",
     "NotFoundError",
     "OrderIdConflictError",
@@ -197,6 +199,15 @@ def _field_errors(body: object) -> dict[str, list[str]]:
             if found:
                 return found
     return {}
+
+
+class DuplicateOrderIdError(UnprocessableEntityError):
+    """422 saying the order id is already taken.
+
+    A create that meets it after one of its own attempts went unanswered is resolved by the SDK
+    (the existing record is returned when it matches). Raised to you, it means the order id was
+    used before: look it up with ``retrieve(order_id)`` rather than retrying under a new id.
+    """
 
 
 class RateLimitError(APIStatusError):

@@ -17,7 +17,7 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     APIStatusError,
-    UnprocessableEntityError,
+    DuplicateOrderIdError,
 )
 
 __all__ = [
@@ -75,19 +75,9 @@ def is_resendable(error: APIError) -> bool:
     return isinstance(error, APIStatusError) and error.status_code in _NOT_PROCESSED_STATUSES
 
 
-_DUPLICATE_WORDS = ("taken", "already", "duplicate", "exist", "unique", "used")
-
-
 def is_duplicate_order_id(error: APIError) -> bool:
     """Whether an error is the API's 422 saying the order id is already in use."""
-    if not isinstance(error, UnprocessableEntityError):
-        return False
-    if error.errors:
-        texts = error.errors.get("order_id", [])
-    else:
-        # Without per-field errors only the message can say it, and it must name the order.
-        texts = [error.message] if "order" in error.message.lower() else []
-    return any(word in text.lower() for text in texts for word in _DUPLICATE_WORDS)
+    return isinstance(error, DuplicateOrderIdError)
 
 
 def next_delay(error: APIError, retries_done: int, max_retries: int) -> float | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._base import ApiCall
-from .._models import Balance
+from alliance_pay._base import ApiCall
+from alliance_pay._models import Balance
 
 if TYPE_CHECKING:
     from ._client import AsyncAllianceClient

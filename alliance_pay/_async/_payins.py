@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .._base import ApiCall
-from .._exceptions import PayinLinkUnavailableError
-from .._models import Payin, PayinLink, PayinLinkRequest, PayinStatusRequest
-from .._retries import differences
-from .._validation import check_order_id, payin_link_request
+from alliance_pay._base import ApiCall
+from alliance_pay._exceptions import PayinLinkUnavailableError
+from alliance_pay._models import Payin, PayinLink, PayinLinkRequest, PayinStatusRequest
+from alliance_pay._retries import differences
+from alliance_pay._validation import check_order_id, payin_link_request
 
 if TYPE_CHECKING:
     from ._client import AsyncAllianceClient

@@ -8,11 +8,16 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from .._base import ApiCall
-from .._exceptions import AllianceValidationError, APIError, NotFoundError, WaitTimeoutError
-from .._models import Payout, PayoutStatus
-from .._retries import differences
-from .._validation import order_id_path_segment, payout_request
+from alliance_pay._base import ApiCall
+from alliance_pay._exceptions import (
+    AllianceValidationError,
+    APIError,
+    APIResponseValidationError,
+    WaitTimeoutError,
+)
+from alliance_pay._models import Payout, PayoutStatus
+from alliance_pay._retries import differences, is_retryable
+from alliance_pay._validation import order_id_path_segment, payout_request
 
 if TYPE_CHECKING:
     from ._client import AsyncAllianceClient
@@ -138,17 +143,24 @@ class AsyncPayoutsResource:
         return await self._client._request(_status_call(order_id), Payout)
 
     async def wait(
-        self, order_id: str, *, timeout: float = 300.0, poll_interval: float = 1.0
+        self,
+        order_id: str,
+        *,
+        timeout: float = 300.0,  # noqa: ASYNC109 (the documented API; a deadline, not a cancel scope)
+        poll_interval: float = 1.0,
     ) -> Payout:
         """Poll until the payout is ``Approved`` or ``Rejected``, and return that record.
 
-        The interval grows by half each poll, up to 15 seconds. A poll that fails after its own
-        retries is not fatal; polling goes on until ``timeout``.
+        The interval grows by half each poll, up to 15 seconds. A poll that fails transiently
+        (network, 5xx, 429, an unreadable answer) after its own retries is not fatal; polling
+        goes on until ``timeout``. The deadline is checked between polls, so the call may run
+        over it by up to one poll (the client's timeout, with its retries).
 
         Raises:
             WaitTimeoutError: still not final after ``timeout`` seconds (it carries the last
                 record seen).
             NotFoundError: no payout has that order id.
+            APIStatusError: any other non-transient error (a 401, a 403), at once.
 
         Example:
             ```python
@@ -168,10 +180,11 @@ class AsyncPayoutsResource:
         while True:
             try:
                 last = await self._client._request(call, Payout)
-            except NotFoundError:
-                raise
-            except APIError:
-                pass  # transient after its own retries: the deadline decides
+            except APIError as error:
+                # Transient after its own retries: the deadline decides. Anything else (a 401,
+                # a 404) will not get better by polling.
+                if not (is_retryable(error) or isinstance(error, APIResponseValidationError)):
+                    raise
             else:
                 if last.status in FINAL_PAYOUT_STATUSES:
                     return last

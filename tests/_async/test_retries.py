@@ -10,7 +10,9 @@ import respx
 
 from alliance_pay import (
     AsyncAllianceClient,
+    AuthenticationError,
     BadRequestError,
+    DuplicateOrderIdError,
     InternalServerError,
     NotFoundError,
     OrderIdConflictError,
@@ -175,9 +177,22 @@ async def test_a_duplicate_on_the_first_attempt_is_the_callers_error(
 ) -> None:
     respx_mock.post(CREATE).mock(return_value=DUPLICATE)
     status = respx_mock.get(STATUS).respond(200, json=envelope(PAYOUT_CREATED))
-    with pytest.raises(UnprocessableEntityError):
+    with pytest.raises(DuplicateOrderIdError) as info:
         await retrying.payouts.create(**PAYOUT_ARGS)
+    assert isinstance(info.value, UnprocessableEntityError)
+    assert info.value.errors == {"order_id": ["The order id has already been taken."]}
     assert not status.called
+
+
+async def test_other_422s_are_not_duplicates(
+    retrying: AsyncAllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.post(CREATE).respond(
+        422, json={"message": "invalid", "errors": {"ifsc": ["The ifsc has already expired."]}}
+    )
+    with pytest.raises(UnprocessableEntityError) as info:
+        await retrying.payouts.create(**PAYOUT_ARGS)
+    assert type(info.value) is UnprocessableEntityError
 
 
 async def test_an_order_id_holding_a_different_payout_is_a_conflict(
@@ -277,6 +292,15 @@ async def test_wait_times_out_with_the_last_record(
     with pytest.raises(WaitTimeoutError) as info:
         await retrying.payouts.wait(PAYOUT_ARGS["order_id"], timeout=0.05, poll_interval=0.01)
     assert info.value.last is not None
+
+
+async def test_wait_stops_at_once_on_an_error_polling_cannot_fix(
+    retrying: AsyncAllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    route = respx_mock.get(STATUS).respond(401, json=envelope(None, "Invalid signature"))
+    with pytest.raises(AuthenticationError):
+        await retrying.payouts.wait(PAYOUT_ARGS["order_id"], timeout=30, poll_interval=0.01)
+    assert route.call_count == 1
 
 
 async def test_wait_on_an_unknown_payout_fails_at_once(

@@ -327,6 +327,26 @@ def test_timeout_defaults_and_refuses_none() -> None:
         )
 
 
+@pytest.mark.parametrize("timeout", [httpx.Timeout(None), httpx.Timeout(5.0, read=None)])
+def test_a_timeout_that_never_fires_is_refused(timeout: httpx.Timeout) -> None:
+    with pytest.raises(AllianceValidationError, match="forever"):
+        AllianceClient(
+            access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, timeout=timeout
+        )
+
+
+def test_a_users_client_keeps_its_own_timeout_but_not_httpx_default() -> None:
+    with httpx.Client(timeout=12.0) as mine, httpx.Client() as plain:
+        kept = AllianceClient(
+            access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, http_client=mine
+        )
+        assert kept.timeout.read == 12.0
+        defaulted = AllianceClient(
+            access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, http_client=plain
+        )
+        assert defaulted.timeout.read == 30.0
+
+
 def test_client_repr_never_shows_the_secret(client: AllianceClient) -> None:
     assert SECRET_KEY not in repr(client)
     assert "alliance.test" in repr(client)
