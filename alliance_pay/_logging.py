@@ -1,8 +1,9 @@
 """Opt-in logging on the ``alliance_pay`` logger, with secrets and account numbers masked.
 
 ``ALLIANCE_LOG=info`` logs one line per attempt (method, path, status, time, attempt number);
-``ALLIANCE_LOG=debug`` adds the request headers and body. ``Signature`` is never logged, the
-access key is cut to its first characters and ``beneficiary_acc_no`` to its last four digits.
+``ALLIANCE_LOG=debug`` adds the request headers and the bodies. ``Signature`` is never logged,
+the access key is cut to its first characters, account and mobile numbers to their last four
+digits, an email to its first letter and domain, and names, addresses and UPI ids are redacted.
 Without the variable the SDK adds no handler: configure the ``alliance_pay`` logger as usual.
 """
 
@@ -20,7 +21,29 @@ __all__ = ["logger", "mask_body", "mask_headers", "setup_logging"]
 
 logger = logging.getLogger("alliance_pay")
 
-_MASKED_BODY_FIELDS = frozenset({"beneficiary_acc_no"})
+def _last_four(value: str) -> str:
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+def _email(value: str) -> str:
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "[redacted]"
+
+
+def _redacted(value: str) -> str:
+    return "[redacted]"
+
+
+# Personal data in request and response bodies, and how much of each a log line may show.
+_MASKS = {
+    "beneficiary_acc_no": _last_four,
+    "beneficiary_mobile_no": _last_four,
+    "beneficiary_email": _email,
+    "beneficiary_name": _redacted,
+    "beneficiary_address": _redacted,
+    "bank_upi": _redacted,
+    "vpa": _redacted,
+}
 _HIDDEN_HEADERS = frozenset({"signature", "authorization", "cookie", "proxy-authorization"})
 
 
@@ -34,11 +57,6 @@ def setup_logging() -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
     logger._alliance_configured = True  # type: ignore[attr-defined]
-
-
-def mask_account(value: str) -> str:
-    """``"99999999999"`` -> ``"*******9999"``."""
-    return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
 def mask_headers(headers: httpx.Headers) -> dict[str, str]:
@@ -58,9 +76,7 @@ def mask_headers(headers: httpx.Headers) -> dict[str, str]:
 def _mask(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {
-            key: mask_account(str(item))
-            if key in _MASKED_BODY_FIELDS and item is not None
-            else _mask(item)
+            key: _MASKS[key](str(item)) if key in _MASKS and item is not None else _mask(item)
             for key, item in value.items()
         }
     if isinstance(value, list):

@@ -97,6 +97,12 @@ def test_signatures_and_account_numbers_are_masked_in_debug_logs(
         assert signature not in logged
     assert ACCOUNT not in logged
     assert "*******9999" in logged
+    # Other personal data is masked too.
+    assert PAYOUT_ARGS["beneficiary_email"] not in logged
+    assert "t***@gmail.com" in logged
+    assert PAYOUT_ARGS["beneficiary_mobile_no"] not in logged
+    assert PAYOUT_ARGS["beneficiary_address"] not in logged
+    assert "[redacted]" in logged
 
 
 def test_alliance_log_env_turns_on_logging_to_stderr() -> None:
