@@ -33,6 +33,7 @@ from .._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._balance import AsyncBalanceResource
 from ._payins import AsyncPayinsResource
 from ._payouts import AsyncPayoutsResource
+from ._webhooks import AsyncWebhooksResource
 
 __all__ = ["AsyncAllianceClient"]
 
@@ -72,6 +73,7 @@ class AsyncAllianceClient(BaseClient):
     balance: AsyncBalanceResource
     payins: AsyncPayinsResource
     payouts: AsyncPayoutsResource
+    webhooks: AsyncWebhooksResource
 
     def __init__(
         self,
@@ -107,6 +109,7 @@ class AsyncAllianceClient(BaseClient):
         self.balance = AsyncBalanceResource(self)
         self.payins = AsyncPayinsResource(self)
         self.payouts = AsyncPayoutsResource(self)
+        self.webhooks = AsyncWebhooksResource(self)
 
     def with_options(
         self,

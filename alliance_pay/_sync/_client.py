@@ -35,6 +35,7 @@ from .._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._balance import BalanceResource
 from ._payins import PayinsResource
 from ._payouts import PayoutsResource
+from ._webhooks import WebhooksResource
 
 __all__ = ["AllianceClient"]
 
@@ -74,6 +75,7 @@ class AllianceClient(BaseClient):
     balance: BalanceResource
     payins: PayinsResource
     payouts: PayoutsResource
+    webhooks: WebhooksResource
 
     def __init__(
         self,
@@ -109,6 +111,7 @@ class AllianceClient(BaseClient):
         self.balance = BalanceResource(self)
         self.payins = PayinsResource(self)
         self.payouts = PayoutsResource(self)
+        self.webhooks = WebhooksResource(self)
 
     def with_options(
         self,
