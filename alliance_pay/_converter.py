@@ -75,10 +75,6 @@ def _to_text(value: object, _: object = None) -> str:
     raise TypeError(f"expected a string, not {type(value).__name__}")
 
 
-def _is_status_enum(type_: Any) -> bool:
-    return isinstance(type_, type) and issubclass(type_, _OpenStrEnum)
-
-
 def _to_status(value: object, type_: type[_OpenStrEnum]) -> _OpenStrEnum:
     if not isinstance(value, str):
         raise TypeError(f"expected a status string, not {type(value).__name__}")
@@ -124,10 +120,11 @@ def make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=False)
     conv.register_structure_hook(Decimal, to_decimal)
     conv.register_unstructure_hook(Decimal, lambda value: value)
-    # Predicates, not singledispatch on ``str``: the status enums subclass ``str`` and must not
-    # fall into the plain-text hook.
-    conv.register_structure_hook_func(lambda type_: type_ is str, _to_text)
-    conv.register_structure_hook_func(_is_status_enum, _to_status)
+    # Registered by class, not by predicate: cattrs looks class hooks up first and would
+    # otherwise read a required ``str`` field with a bare ``str()`` (``null`` -> ``"None"``).
+    # The enum hook is the more specific class, so the status enums (``str`` subclasses) get it.
+    conv.register_structure_hook(str, _to_text)
+    conv.register_structure_hook(_OpenStrEnum, _to_status)
     conv.register_structure_hook(dt.datetime, _to_utc_datetime)
     # cattrs builds ``X | None`` from the ``X`` hook; these two make that explicit for the
     # union spellings attrs records under ``from __future__ import annotations``.

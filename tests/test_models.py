@@ -86,6 +86,9 @@ def test_payin_link_reads_pay_url() -> None:
         ({"order_id": "A", "status": 3}, "$.status"),
         ({"order_id": "A", "status": "Pending", "created_at": "yesterday"}, "$.created_at"),
         ({"status": "Pending"}, "$.order_id"),
+        ({"order_id": None, "status": "Pending"}, "$.order_id"),
+        ({"order_id": ["A"], "status": "Pending"}, "$.order_id"),
+        ({"order_id": "A", "status": "Pending", "ifsc": {"x": 1}}, "$.ifsc"),
     ],
 )
 def test_malformed_records_raise_a_validation_error_naming_the_field(
