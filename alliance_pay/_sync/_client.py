@@ -14,16 +14,22 @@ from typing import TypeVar
 import time
 import httpx
 
-from .._base import DEFAULT_MAX_RETRIES, ApiCall, BaseClient, check_max_retries, check_timeout
-from .._exceptions import (
+from alliance_pay._base import (
+    DEFAULT_MAX_RETRIES,
+    ApiCall,
+    BaseClient,
+    check_max_retries,
+    check_timeout,
+)
+from alliance_pay._exceptions import (
     AllianceValidationError,
     APIError,
     NotFoundError,
     OrderIdConflictError,
     OutcomeUnknownError,
 )
-from .._logging import logger, mask_body, mask_headers, setup_logging
-from .._retries import (
+from alliance_pay._logging import logger, mask_body, mask_headers, setup_logging
+from alliance_pay._retries import (
     RESOLVE_MIN_RETRIES,
     is_ambiguous,
     is_duplicate_order_id,
@@ -31,7 +37,8 @@ from .._retries import (
     next_delay,
     retry_delay,
 )
-from .._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
+from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
+
 from ._balance import BalanceResource
 from ._payins import PayinsResource
 from ._payouts import PayoutsResource
@@ -253,7 +260,20 @@ class AllianceClient(BaseClient):
                     if record is not None:
                         return self._accept(record, found, differences, order_id)
                 elif not is_resendable(error):
-                    raise
+                    if not in_doubt:
+                        raise
+                    # The resend was refused, but an earlier attempt went unanswered and may
+                    # still land: only the order's record can say what happened.
+                    record = self._look_up(lookup, lookup_type, order_id, operation)
+                    if record is not None:
+                        return self._accept(record, found, differences, order_id)
+                    raise OutcomeUnknownError(
+                        order_id=order_id,
+                        operation=operation,
+                        reason=f"an earlier attempt went unanswered and the resend was refused "
+                        f"({error}); the order was not found, but the earlier request may yet "
+                        "create it",
+                    ) from error
                 delay = None
                 if retries < self._max_retries:
                     delay = retry_delay(retries, getattr(error, "response", None))

@@ -242,6 +242,33 @@ async def test_create_certainly_not_processed_is_resent_without_a_lookup(
     assert not status.called
 
 
+@pytest.mark.parametrize("refusal", [400, 401, 403], ids=str)
+async def test_a_refused_resend_after_an_unanswered_attempt_is_never_a_plain_failure(
+    retrying: AsyncAllianceClient, respx_mock: respx.MockRouter, refusal: int
+) -> None:
+    respx_mock.post(CREATE).mock(
+        side_effect=[httpx.ReadTimeout("slow"), httpx.Response(refusal, json=envelope(None, "no"))]
+    )
+    respx_mock.get(STATUS).mock(return_value=NOT_FOUND)
+    with pytest.raises(OutcomeUnknownError) as info:
+        await retrying.payouts.create(**PAYOUT_ARGS)
+    assert info.value.order_id == PAYOUT_ARGS["order_id"]
+    assert "refused" in str(info.value)
+
+
+async def test_a_refused_resend_returns_the_payout_the_first_attempt_made(
+    retrying: AsyncAllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.post(CREATE).mock(
+        side_effect=[httpx.ReadTimeout("slow"), httpx.Response(401, json=envelope(None, "stale"))]
+    )
+    respx_mock.get(STATUS).mock(
+        side_effect=[NOT_FOUND, httpx.Response(200, json=envelope(PAYOUT_CREATED))]
+    )
+    payout = await retrying.payouts.create(**PAYOUT_ARGS)
+    assert payout.order_id == PAYOUT_ARGS["order_id"]
+
+
 async def test_create_rejected_by_the_server_is_raised_as_is(
     retrying: AsyncAllianceClient, respx_mock: respx.MockRouter
 ) -> None:
