@@ -41,6 +41,18 @@ from ._signing import compute_signature
 from ._sync._client import AllianceClient
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
+from .webhooks import (
+    EventType,
+    InMemoryEventStore,
+    PayinEvent,
+    PayoutEvent,
+    UnknownEvent,
+    WebhookEvent,
+    WebhookOutcome,
+    WebhookResult,
+    parse_event,
+    webhook_app,
+)
 
 __all__ = [
     "APIConnectionError",
@@ -57,6 +69,8 @@ __all__ = [
     "BadRequestError",
     "Balance",
     "DuplicateOrderIdError",
+    "EventType",
+    "InMemoryEventStore",
     "InternalServerError",
     "NOT_GIVEN",
     "NotFoundError",
@@ -64,19 +78,27 @@ __all__ = [
     "OrderIdConflictError",
     "OutcomeUnknownError",
     "Payin",
+    "PayinEvent",
     "PayinLink",
     "PayinLinkUnavailableError",
     "PayinStatus",
     "Payout",
+    "PayoutEvent",
     "PayoutStatus",
     "PermissionDeniedError",
     "RateLimitError",
+    "UnknownEvent",
     "UnprocessableEntityError",
     "WaitTimeoutError",
+    "WebhookEvent",
+    "WebhookOutcome",
     "WebhookParseError",
+    "WebhookResult",
     "WebhookVerificationError",
     "__version__",
     "compute_signature",
+    "parse_event",
+    "webhook_app",
 ]
 
 # Public classes claim the public module, so reprs, tracebacks and docs say alliance_pay.X.
