@@ -21,6 +21,7 @@ __all__ = ["logger", "mask_body", "mask_headers", "setup_logging"]
 
 logger = logging.getLogger("alliance_pay")
 
+
 def _last_four(value: str) -> str:
     return "*" * max(len(value) - 4, 0) + value[-4:]
 
