@@ -34,7 +34,6 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     # Keywords.
     (r"\basync def\b", "def"),
     (r"\basync with\b", "with"),
-    (r"\basync for\b", "for"),
     (r"\bawait ", ""),  # the keyword and the space after it: `await x` -> `x`
     # Our public async classes and their sync names.
     (r"\bAsyncAllianceClient\b", "AllianceClient"),
@@ -42,21 +41,14 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsyncPayinsResource\b", "PayinsResource"),
     (r"\bAsyncPayoutsResource\b", "PayoutsResource"),
     (r"\bAsyncWebhooksResource\b", "WebhooksResource"),
-    (r"\bAsyncSandboxTransport\b", "SandboxTransport"),
     # httpx: only the qualified names, so a bare `AsyncClient` elsewhere is not touched.
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
-    (r"\bhttpx\.AsyncBaseTransport\b", "httpx.BaseTransport"),
-    (r"\bhandle_async_request\b", "handle_request"),  # the transport hook httpx calls
     # Standard library: collections.abc and contextlib.
     (r"\bAsyncIterator\b", "Iterator"),
-    (r"\bAsyncGenerator\b", "Generator"),
-    (r"\bAsyncExitStack\b", "ExitStack"),
-    (r"\basynccontextmanager\b", "contextmanager"),
     # Dunders and method names of the async protocols.
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
     (r"\baclose\b", "close"),  # httpx.AsyncClient.aclose, Response.aclose, our clients
-    (r"\baread\b", "read"),  # httpx.Response.aread
     # anyio is only used to sleep between retries; the sync twin sleeps with `time`.
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bimport anyio\b", "import time"),

@@ -51,7 +51,6 @@ class AsyncAllianceClient:
     async def send(self, request: httpx.Request) -> httpx.Response:
         async with httpx.AsyncClient() as http:
             response = await http.send(request)
-        await response.aread()
         await anyio.sleep(0.5)
         return response
 
@@ -90,7 +89,6 @@ class AllianceClient:
     def send(self, request: httpx.Request) -> httpx.Response:
         with httpx.Client() as http:
             response = http.send(request)
-        response.read()
         time.sleep(0.5)
         return response
 
@@ -113,25 +111,17 @@ ASYNC_TEST = (
 RULE_EXAMPLES = {
     r"\basync def\b": ("async def f():", "def f():"),
     r"\basync with\b": ("async with lock:", "with lock:"),
-    r"\basync for\b": ("async for page in pages:", "for page in pages:"),
     r"\bawait ": ("x = await f()", "x = f()"),
     r"\bAsyncAllianceClient\b": ("AsyncAllianceClient()", "AllianceClient()"),
     r"\bAsyncBalanceResource\b": ("AsyncBalanceResource(c)", "BalanceResource(c)"),
     r"\bAsyncPayinsResource\b": ("AsyncPayinsResource(c)", "PayinsResource(c)"),
     r"\bAsyncPayoutsResource\b": ("AsyncPayoutsResource(c)", "PayoutsResource(c)"),
     r"\bAsyncWebhooksResource\b": ("AsyncWebhooksResource(c)", "WebhooksResource(c)"),
-    r"\bAsyncSandboxTransport\b": ("AsyncSandboxTransport()", "SandboxTransport()"),
     r"\bhttpx\.AsyncClient\b": ("httpx.AsyncClient()", "httpx.Client()"),
-    r"\bhttpx\.AsyncBaseTransport\b": ("(httpx.AsyncBaseTransport)", "(httpx.BaseTransport)"),
-    r"\bhandle_async_request\b": ("def handle_async_request(", "def handle_request("),
     r"\bAsyncIterator\b": ("-> AsyncIterator[Payin]", "-> Iterator[Payin]"),
-    r"\bAsyncGenerator\b": ("-> AsyncGenerator[int, None]", "-> Generator[int, None]"),
-    r"\bAsyncExitStack\b": ("contextlib.AsyncExitStack()", "contextlib.ExitStack()"),
-    r"\basynccontextmanager\b": ("@asynccontextmanager", "@contextmanager"),
     r"\b__aenter__\b": ("def __aenter__(self)", "def __enter__(self)"),
     r"\b__aexit__\b": ("def __aexit__(self)", "def __exit__(self)"),
     r"\baclose\b": ("client.aclose()", "client.close()"),
-    r"\baread\b": ("response.aread()", "response.read()"),
     r"\banyio\.sleep\b": ("anyio.sleep(delay)", "time.sleep(delay)"),
     r"\bimport anyio\b": ("import anyio\n", "import time\n"),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
@@ -302,7 +292,7 @@ def test_a_rule_that_matched_nothing_fails_and_is_named(
 
 
 def test_the_whole_table_is_required_unless_a_subset_is_asked_for(tree: Path) -> None:
-    with pytest.raises(unasync.UnasyncError, match="AsyncExitStack"):
+    with pytest.raises(unasync.UnasyncError, match="AsyncWebhooksResource"):
         unasync.generate(tree)
 
     generation = unasync.generate(tree, require_every_rule=False)
