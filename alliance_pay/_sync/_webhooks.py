@@ -2,8 +2,9 @@
 # Do not edit it by hand: edit the source and run `python scripts/unasync.py`.
 """``client.webhooks``: confirm webhook events with a signed status call, and receive them.
 
-The rules (what must agree, which answer a receiver gives) live in ``alliance_pay.webhooks``;
-this module only fetches the order and calls the merchant's handler.
+The rules live in private modules shared by the async and the sync client: what must agree in
+``_webhook_confirmation``, which answer a receiver gives in ``_webhook_receiver``. This module
+only fetches the order and calls the merchant's handler.
 """
 
 from __future__ import annotations
@@ -18,21 +19,22 @@ from alliance_pay._exceptions import (
     WebhookVerificationError,
 )
 from alliance_pay._models import Payin, Payout
-from alliance_pay.webhooks import (
-    Claim,
-    EventStore,
-    InMemoryEventStore,
+from alliance_pay._webhook_confirmation import contradiction_in, disagreement
+from alliance_pay._webhook_events import (
     KnownEvent,
     PayinEvent,
     PayoutEvent,
     UnknownEvent,
     WebhookEvent,
+    parse_event,
+)
+from alliance_pay._webhook_receiver import (
+    Claim,
+    EventStore,
+    InMemoryEventStore,
     WebhookOutcome,
     WebhookResult,
-    _contradiction,
-    _disagreement,
-    _result,
-    parse_event,
+    webhook_result,
 )
 
 if TYPE_CHECKING:
@@ -121,11 +123,11 @@ class WebhooksResource:
                 f"an event of type {event.type!r} cannot be confirmed: this SDK does not know it",
                 event=event,
             )
-        contradiction = _contradiction(event)
+        contradiction = contradiction_in(event)
         if contradiction is not None:
             raise WebhookVerificationError(contradiction.reason, event=event)
         record = self._fetch(event)
-        mismatch = _disagreement(event, record)
+        mismatch = disagreement(event, record)
         if mismatch is not None:
             raise WebhookVerificationError(mismatch.reason, event=event)
         return record
@@ -175,33 +177,39 @@ class WebhooksResource:
         try:
             event = parse_event(payload)
         except WebhookParseError as exc:
-            return _result(WebhookOutcome.INVALID, str(exc))
+            return webhook_result(WebhookOutcome.INVALID, str(exc))
         if isinstance(event, UnknownEvent):
-            return _result(WebhookOutcome.IGNORED, "an event type this SDK does not know", event)
+            return webhook_result(
+                WebhookOutcome.IGNORED, "an event type this SDK does not know", event
+            )
         store = self._store if store is None else store
         claim = store.claim(event.key)
         if claim is Claim.HANDLED:
-            return _result(WebhookOutcome.DUPLICATE, "handled before", event)
+            return webhook_result(WebhookOutcome.DUPLICATE, "handled before", event)
         if claim is Claim.IN_PROGRESS:
-            return _result(WebhookOutcome.RETRY, "the same event is being handled now", event)
+            return webhook_result(
+                WebhookOutcome.RETRY, "the same event is being handled now", event
+            )
         handled = False
         try:
-            contradiction = _contradiction(event)
+            contradiction = contradiction_in(event)
             if contradiction is not None:
-                return _result(WebhookOutcome.REJECTED, contradiction.reason, event)
+                return webhook_result(WebhookOutcome.REJECTED, contradiction.reason, event)
             try:
                 record = self._fetch(event)
             except WebhookVerificationError as exc:
-                return _result(WebhookOutcome.REJECTED, exc.reason, event)
+                return webhook_result(WebhookOutcome.REJECTED, exc.reason, event)
             except APIError as exc:
-                return _result(WebhookOutcome.RETRY, f"the status call failed: {exc}", event)
-            mismatch = _disagreement(event, record)
+                return webhook_result(WebhookOutcome.RETRY, f"the status call failed: {exc}", event)
+            mismatch = disagreement(event, record)
             if mismatch is not None:
                 outcome = WebhookOutcome.RETRY if mismatch.unsettled else WebhookOutcome.REJECTED
-                return _result(outcome, mismatch.reason, event, record)
+                return webhook_result(outcome, mismatch.reason, event, record)
             handler(event, record)
             handled = True
-            return _result(WebhookOutcome.HANDLED, f"confirmed: {record.status}", event, record)
+            return webhook_result(
+                WebhookOutcome.HANDLED, f"confirmed: {record.status}", event, record
+            )
         finally:
             if handled:
                 store.complete(event.key)
