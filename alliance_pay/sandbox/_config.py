@@ -46,7 +46,7 @@ def _mask(_: object) -> str:
 class SandboxConfig:
     """How one sandbox behaves. Every field has a default, so ``SandboxConfig()`` works.
 
-    Args:
+    Attributes:
         access_key: the ``Access-Key`` the sandbox accepts.
         secret_key: the HMAC secret; masked in ``repr``.
         balance: the wallet's starting balance, in rupees.
