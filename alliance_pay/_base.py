@@ -95,7 +95,7 @@ def _setting(name: str, value: str | None, env: str) -> str:
 def normalize_base_url(value: str | httpx.URL) -> httpx.URL:
     """Check a base URL and give it the trailing ``/`` that keeps its path prefix when joined.
 
-    Example:
+    Examples:
         >>> str(normalize_base_url("https://api.example.in/alliance"))
         'https://api.example.in/alliance/'
     """

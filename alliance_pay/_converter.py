@@ -1,9 +1,9 @@
 """The one cattrs converter, and every wire rule it knows.
 
-* Money (``amount``, ``request_amount``, ``charge``, ``balance``) is :class:`~decimal.Decimal`. It
+* Money (``amount``, ``request_amount``, ``charge``, ``balance``) is ``Decimal``. It
   arrives as a string (``"1111.11"``) or a JSON number (``5.9``); a number is read through its
   shortest repr, so ``5.9`` becomes ``Decimal("5.9")``, never ``5.9000000000000003552...``.
-  Unstructuring keeps ``Decimal``; :func:`alliance_pay._signing.dumps_body` writes it as an exact
+  Unstructuring keeps ``Decimal``; ``alliance_pay._signing.dumps_body`` writes it as an exact
   JSON number.
 * ``created_at``/``updated_at`` are UTC ISO-8601 (``2025-07-29T16:23:48.000000Z``) and become aware
   datetimes; ``time_of_processing`` is a naive India Standard Time wall clock
@@ -39,7 +39,7 @@ _PAY_URL_KEYS = ("pay_url", "payment_url", "payment_link", "link", "url")
 def to_decimal(value: object, _: object = None) -> Decimal:
     """Read money exactly: ``Decimal`` from a string, an int, or a float's shortest repr.
 
-    Example:
+    Examples:
         >>> to_decimal(5.9)
         Decimal('5.9')
         >>> to_decimal("1111.11")
@@ -111,7 +111,7 @@ def _optional(hook: Callable[[object, Any], Any]) -> Callable[[object, Any], Any
 def make_converter() -> cattrs.Converter:
     """Build the converter that turns API JSON into the SDK's models and back.
 
-    Example:
+    Examples:
         >>> from alliance_pay._converter import make_converter
         >>> from alliance_pay import Balance
         >>> make_converter().structure({"balance": "1111.11", "new": 1}, Balance)

@@ -1,4 +1,4 @@
-"""Every error the SDK raises. One root, so ``except AllianceError`` catches them all::
+"""Every error the SDK raises. One root, so ``except AllianceError`` catches them all:
 
     AllianceError
     ├── AllianceValidationError (also ValueError)   bad input, refused before any I/O
@@ -18,7 +18,7 @@
     ├── OutcomeUnknownError                         a create may or may not have happened
     ├── OrderIdConflictError                        the order id is taken by a different order
     ├── PayinLinkUnavailableError                   a link was created but its answer was lost
-    ├── WaitTimeoutError                            ``payouts.wait`` gave up before a final status
+    ├── WaitTimeoutError                            payouts.wait gave up before a final status
     ├── WebhookParseError                           a webhook body that is not a valid event
     └── WebhookVerificationError                    a webhook the API does not confirm
 
@@ -114,7 +114,7 @@ class APIResponseValidationError(APIError):
     Attributes:
         status_code: the HTTP status.
         body: the parsed JSON body, or the raw text when it was not JSON.
-        response: the :class:`httpx.Response`.
+        response: the ``httpx.Response``.
     """
 
     def __init__(
@@ -133,7 +133,7 @@ class APIStatusError(APIError):
         status_code: the HTTP status.
         message: the server's ``message`` (or ``error``) field, else the reason phrase.
         body: the parsed JSON body, or the raw text when it was not JSON.
-        response: the :class:`httpx.Response`.
+        response: the ``httpx.Response``.
 
     Examples:
         >>> from alliance_pay import APIStatusError, AllianceError

@@ -90,7 +90,7 @@ def next_delay(error: APIError, retries_done: int, max_retries: int) -> float | 
 def retry_delay(retries_done: int, response: httpx.Response | None) -> float | None:
     """Exponential backoff with jitter, or the server's ``Retry-After`` when it is reasonable.
 
-    Example:
+    Examples:
         >>> 0 < retry_delay(0, None) <= 0.5
         True
     """

@@ -2,7 +2,7 @@
 
 The provider signs ``METHOD + "\\n" + PATH + "\\n" + BODY + "\\n" + TIMESTAMP + "\\n"`` with
 HMAC-SHA256 under the secret key and sends the lowercase hex digest in the ``Signature`` header.
-How this project reads each part (see ``docs/signing.md``):
+How this project reads each part (see ``docs/auth.md``):
 
 * PATH is the path as it goes on the wire: percent-encoded exactly as sent, without the leading
   ``/`` and without the query string. A base URL's path prefix is part of it.
@@ -52,7 +52,7 @@ def canonical_message(method: str, path: str, body: str | bytes, timestamp: int 
 
     Args:
         method: the HTTP method, upper case (``"GET"``, ``"POST"``).
-        path: the signing path, see :func:`signing_path` (``"api/v1/balance"``).
+        path: the signing path, see ``signing_path`` (``"api/v1/balance"``).
         body: the body bytes exactly as sent (``b""`` for GET).
         timestamp: milliseconds since the epoch.
 
@@ -84,8 +84,8 @@ def compute_signature(
 ) -> str:
     """Compute the ``Signature`` header value for one request.
 
-    Use it to debug a 401 or to sign a request outside httpx; :class:`alliance_pay.AllianceAuth`
-    calls it for every request it sends.
+    Use it to debug a 401 or to sign a request outside httpx;
+    [`AllianceAuth`][alliance_pay.AllianceAuth] calls it for every request it sends.
 
     Args:
         secret_key: the merchant's secret key.
@@ -169,7 +169,7 @@ def dumps_body(body: Mapping[str, object]) -> bytes:
     """Serialise a request body the way the documentation's Python sample does.
 
     Compact separators, non-ASCII escaped as ``\\uXXXX``, keys in the order given, and
-    :class:`~decimal.Decimal` written as a plain JSON number (``Decimal("100.50")`` -> ``100.5``).
+    ``Decimal`` written as a plain JSON number (``Decimal("100.50")`` -> ``100.5``).
 
     Examples:
         >>> from decimal import Decimal

@@ -13,7 +13,9 @@ _T = TypeVar("_T")
 
 
 class NotGiven(enum.Enum):
-    """The type of :data:`NOT_GIVEN`: "keep the client's default", which ``None`` cannot say.
+    """The type of [`NOT_GIVEN`][alliance_pay.NOT_GIVEN]: "keep the client's default".
+
+    A sentinel of its own, because ``None`` cannot say that.
 
     Examples:
         >>> from alliance_pay import NOT_GIVEN
@@ -34,5 +36,5 @@ NOT_GIVEN: Final = NotGiven.NOT_GIVEN
 
 NotGivenOr = Union[_T, NotGiven]  # noqa: UP007 (a runtime alias must work on 3.10)
 
-#: A timeout in seconds, or an :class:`httpx.Timeout` for per-phase limits.
+#: A timeout in seconds, or an ``httpx.Timeout`` for per-phase limits.
 TimeoutTypes = Union[float, httpx.Timeout]  # noqa: UP007

@@ -1,6 +1,7 @@
 """Checks on what a caller passes, run before anything is sent and before any money moves.
 
-Each failure is an :class:`AllianceValidationError` naming the field and the reason.
+Each failure is an [`AllianceValidationError`][alliance_pay.AllianceValidationError] naming the
+field and the reason.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def check_amount(value: object, field: str = "amount") -> Decimal:
     ``Decimal``, ``int`` and decimal strings are taken as they are. A ``float`` is read through its
     shortest repr (``0.1`` is ``Decimal("0.1")``) and refused if that is not exact to the paisa.
 
-    Example:
+    Examples:
         >>> check_amount("100.50")
         Decimal('100.50')
         >>> check_amount(0.1)
@@ -90,7 +91,7 @@ def check_amount(value: object, field: str = "amount") -> Decimal:
 def check_order_id(value: object, field: str = "order_id") -> str:
     """Refuse an order id that is empty or holds control characters.
 
-    Example:
+    Examples:
         >>> check_order_id("ORD/2026/11")
         'ORD/2026/11'
     """
@@ -104,7 +105,7 @@ def order_id_path_segment(value: object, field: str = "order_id") -> str:
     a dot segment (``.``, ``..``, ``a/../b``) is refused because servers and proxies that decode
     ``%2F`` would resolve it to another endpoint.
 
-    Example:
+    Examples:
         >>> order_id_path_segment("ORD/1")
         'ORD%2F1'
     """

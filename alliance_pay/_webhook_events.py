@@ -59,7 +59,7 @@ class PayinEvent:
 
     Attributes:
         type: ``payin.initiated``, ``payin.succeeded`` or ``payin.failed``.
-        data: the :class:`~alliance_pay.Payin` the body carries, read like a status call's.
+        data: the [`Payin`][alliance_pay.Payin] the body carries, read like a status call's.
         key: ``"<type>:<order_id>"``, identical for every redelivery of this event; use it to
             handle each event once.
 
@@ -81,7 +81,7 @@ class PayoutEvent:
 
     Attributes:
         type: ``payout.succeeded`` or ``payout.failed``.
-        data: the :class:`~alliance_pay.Payout` the body carries.
+        data: the [`Payout`][alliance_pay.Payout] the body carries.
         key: ``"<type>:<order_id>"``, identical for every redelivery of this event.
 
     Examples:
@@ -120,10 +120,10 @@ class UnknownEvent:
     key: str
 
 
-#: An event the SDK can confirm.
 KnownEvent = PayinEvent | PayoutEvent
-#: What :func:`parse_event` returns.
+"""An event the SDK can confirm: the type of the ``event`` a handler receives."""
 WebhookEvent = PayinEvent | PayoutEvent | UnknownEvent
+"""What [`parse_event`][alliance_pay.webhooks.parse_event] returns."""
 
 _Record = TypeVar("_Record", Payin, Payout)
 _PAYIN_TYPES = frozenset(
@@ -222,18 +222,22 @@ def _structure(data: Mapping[str, Any], cls: type[_Record]) -> _Record:
 def parse_event(payload: bytes | str) -> WebhookEvent:
     """Read a webhook body into a typed event. It does no I/O and proves nothing: confirm it.
 
-    A documented event becomes a :class:`PayinEvent` or :class:`PayoutEvent` whose ``data`` is
-    the same model the status calls return (money as exact ``Decimal``, statuses as
-    :class:`~alliance_pay.PayinStatus` / :class:`~alliance_pay.PayoutStatus`). Any other
-    ``event`` string becomes an :class:`UnknownEvent`. Extra fields are ignored. Whether the
-    event's status fits its type (``payout.succeeded`` with ``Rejected``) is checked by
-    ``confirm``, not here: such a body is well formed, just not true.
+    A documented event becomes a [`PayinEvent`][alliance_pay.webhooks.PayinEvent] or
+    [`PayoutEvent`][alliance_pay.webhooks.PayoutEvent] whose ``data`` is the same model the
+    status calls return (money as exact ``Decimal``, statuses as
+    [`PayinStatus`][alliance_pay.PayinStatus] / [`PayoutStatus`][alliance_pay.PayoutStatus]).
+    Any other ``event`` string becomes an [`UnknownEvent`][alliance_pay.webhooks.UnknownEvent].
+    Extra fields are ignored. Whether the event's status fits its type (``payout.succeeded``
+    with ``Rejected``) is checked by ``confirm``, not here: such a body is well formed, just not
+    true.
 
     Args:
         payload: the raw request body, exactly as received.
 
     Returns:
-        A :data:`WebhookEvent`.
+        The event, a [`PayinEvent`][alliance_pay.webhooks.PayinEvent],
+            [`PayoutEvent`][alliance_pay.webhooks.PayoutEvent] or
+            [`UnknownEvent`][alliance_pay.webhooks.UnknownEvent]; unconfirmed whatever its type.
 
     Raises:
         WebhookParseError: the body is not UTF-8 JSON, not an object, has no string

@@ -39,14 +39,14 @@ __all__ = [
 
 
 class Claim(enum.Enum):
-    """What :meth:`EventStore.claim` found for an event key."""
+    """What [`EventStore.claim`][alliance_pay.webhooks.EventStore.claim] found for an event key."""
 
-    #: Not seen before: the caller owns the key and must ``complete`` or ``release`` it.
     NEW = "new"
-    #: Handled already: this is a redelivery.
+    """Not seen before: the caller owns the key and must ``complete`` or ``release`` it."""
     HANDLED = "handled"
-    #: Another delivery of the same event is being handled right now.
+    """Handled already: this is a redelivery."""
     IN_PROGRESS = "in_progress"
+    """Another delivery of the same event is being handled right now."""
 
 
 class EventStore(Protocol):
@@ -71,7 +71,7 @@ class EventStore(Protocol):
     """
 
     def claim(self, key: str) -> Claim:
-        """Try to take ``key`` for handling; see :class:`Claim`."""
+        """Try to take ``key`` for handling; see [`Claim`][alliance_pay.webhooks.Claim]."""
         ...
 
     def complete(self, key: str) -> None:
@@ -84,7 +84,7 @@ class EventStore(Protocol):
 
 
 class InMemoryEventStore:
-    """An :class:`EventStore` in this process's memory, thread-safe, bounded in size.
+    """An [`EventStore`][alliance_pay.webhooks.EventStore] in memory: thread-safe, bounded in size.
 
     It keeps the ``max_size`` most recently handled keys and forgets older ones; it forgets
     everything on restart and is not shared between processes. In production, keep handled
@@ -135,21 +135,21 @@ class InMemoryEventStore:
 class WebhookOutcome(str, enum.Enum):
     """What ``client.webhooks.handle`` did with a webhook, and so what to answer."""
 
-    #: Confirmed, and your handler returned: 200.
     HANDLED = "handled"
-    #: A redelivery of an event already handled: 200, the handler is not called again.
+    """Confirmed, and your handler returned: 200."""
     DUPLICATE = "duplicate"
-    #: An event type the SDK does not know; it cannot be confirmed, so it is logged (a
-    #: warning) and acknowledged without calling the handler: 200.
+    """A redelivery of an event already handled: 200, the handler is not called again."""
     IGNORED = "ignored"
-    #: The body is not a valid event: 400.
+    """An event type the SDK does not know; it cannot be confirmed, so it is logged (a
+    warning) and acknowledged without calling the handler: 200."""
     INVALID = "invalid"
-    #: The API does not confirm the event (unknown order, another amount or status): 400, and
-    #: a warning on the ``alliance_pay`` logger. A redelivery would not change the answer.
+    """The body is not a valid event: 400."""
     REJECTED = "rejected"
-    #: Not handled *yet*: the status call failed, the API does not show the event's final
-    #: status yet, or the same event is being handled right now. 503, so it can come again.
+    """The API does not confirm the event (unknown order, another amount or status): 400, and
+    a warning on the ``alliance_pay`` logger. A redelivery would not change the answer."""
     RETRY = "retry"
+    """Not handled *yet*: the status call failed, the API does not show the event's final
+    status yet, or the same event is being handled right now. 503, so it can come again."""
 
     def __str__(self) -> str:
         return str(self.value)
@@ -170,7 +170,7 @@ class WebhookResult:
     """The result of ``client.webhooks.handle``: what happened and what to answer.
 
     Attributes:
-        outcome: the :class:`WebhookOutcome`.
+        outcome: the [`WebhookOutcome`][alliance_pay.webhooks.WebhookOutcome].
         status_code: the HTTP status to answer with (200, 400 or 503).
         detail: why, for your logs. Do not send it back: it may tell a forger what the API
             holds (an order's real amount); answer with ``outcome`` alone.
@@ -217,8 +217,9 @@ _Message = MutableMapping[str, Any]
 _Receive = Callable[[], Awaitable[_Message]]
 _Send = Callable[[_Message], Awaitable[None]]
 
-#: The largest body :class:`WebhookApp` reads; a documented webhook is under 2 KiB.
 DEFAULT_MAX_BODY_SIZE = 64 * 1024
+"""The largest body, in bytes, a [`WebhookApp`][alliance_pay.webhooks.WebhookApp] reads by
+default; a documented webhook is under 2 KiB."""
 
 
 async def _respond(
@@ -240,7 +241,7 @@ async def _respond(
 
 
 class WebhookApp:
-    """The ASGI app :func:`webhook_app` returns; see there.
+    """The ASGI app [`webhook_app`][alliance_pay.webhooks.webhook_app] returns; see there.
 
     It answers ``POST`` at whatever path it is mounted on, runs
     ``client.webhooks.handle(body, handler, store=store)`` and answers with its status code and
@@ -322,18 +323,19 @@ def webhook_app(
 
     Each ``POST`` is parsed, de-duplicated, confirmed with a signed status call and, if the API
     agrees, passed to ``await handler(event, record)``, where ``record`` is the API's
-    :class:`~alliance_pay.Payin` or :class:`~alliance_pay.Payout`: act on ``record``. The
+    [`Payin`][alliance_pay.Payin] or [`Payout`][alliance_pay.Payout]: act on ``record``. The
     answer is 200 once handled (or a duplicate, or an unknown event type), 400 for a body that
     is not an event or an event the API does not confirm, 503 when it could not be confirmed
     yet (so that it can be sent again), 500 when ``handler`` raised. An event is never
     acknowledged before ``handler`` has returned, so keep it quick: record the change, queue
-    slow work. See :class:`WebhookOutcome`.
+    slow work. See [`WebhookOutcome`][alliance_pay.webhooks.WebhookOutcome].
 
     Args:
         client: the client whose signed status calls confirm events; give it a short timeout
             (``client.with_options(timeout=5, max_retries=1)``) so the answer comes in time.
         handler: ``async def handler(event, record) -> None``.
-        store: where handled event keys are kept; an :class:`InMemoryEventStore` by default.
+        store: where handled event keys are kept; an
+            [`InMemoryEventStore`][alliance_pay.webhooks.InMemoryEventStore] by default.
         max_body_size: bodies larger than this many bytes are refused with 413.
 
     Example:

@@ -3,14 +3,17 @@
 Alliance signs nothing it sends: anyone who knows a receiver's URL can POST a webhook saying a
 payment succeeded. So a webhook is a *hint*, and the SDK turns it into a fact in three steps:
 
-1. :func:`parse_event` turns the body into a typed event (:class:`PayinEvent`,
-   :class:`PayoutEvent`, or :class:`UnknownEvent` for a type the SDK does not know yet).
+1. [`parse_event`][alliance_pay.webhooks.parse_event] turns the body into a typed event
+   ([`PayinEvent`][alliance_pay.webhooks.PayinEvent],
+   [`PayoutEvent`][alliance_pay.webhooks.PayoutEvent], or
+   [`UnknownEvent`][alliance_pay.webhooks.UnknownEvent] for a type the SDK does not know yet).
 2. ``client.webhooks.confirm(event)`` fetches the order with a signed status call and checks
    that it exists and that the event's order id, amounts and status agree with it. It returns
    the API's record: act on that, never on the event's ``data``.
 3. ``client.webhooks.handle(body, handler)`` does both, de-duplicates redeliveries by
-   :attr:`PayinEvent.key`, and calls your handler once per confirmed event; :func:`webhook_app`
-   is the same as a framework-neutral ASGI app. See ``docs/webhooks.md``.
+   the event's ``key``, and calls your handler once per confirmed event;
+   [`webhook_app`][alliance_pay.webhooks.webhook_app] is the same as a framework-neutral ASGI
+   app. See ``docs/webhooks.md``.
 
 Example:
     ```python

@@ -25,7 +25,7 @@ class AsyncBalanceResource:
         """Fetch the wallet's current balance (``GET api/v1/balance``).
 
         Returns:
-            The :class:`~alliance_pay.Balance`; ``balance`` is a ``Decimal`` in INR.
+            The [`Balance`][alliance_pay.Balance]; ``balance`` is a ``Decimal`` in INR.
 
         Example:
             ```python

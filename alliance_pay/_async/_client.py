@@ -1,4 +1,4 @@
-"""The async client: sends, retries and sleeps; everything else is in ``_base`` and ``_retries``."""
+"""``AsyncAllianceClient``: sends, retries and sleeps; the rest is in ``_base`` and ``_retries``."""
 
 from __future__ import annotations
 
@@ -51,19 +51,19 @@ setup_logging()
 
 
 class AsyncAllianceClient(BaseClient):
-    """The async client for the Alliance Payin & Payout API.
+    """A client for the Alliance Payin & Payout API: use it in ``async with``, or ``aclose()`` it.
 
-    Every request is signed by :class:`~alliance_pay.AllianceAuth`. Reads are retried on
+    Every request is signed by [`AllianceAuth`][alliance_pay.AllianceAuth]. Reads are retried on
     transient failures; creates are never re-sent blindly (see ``docs/errors.md``).
 
     Args:
         access_key: the access key; defaults to ``ALLIANCE_ACCESS_KEY``.
         secret_key: the secret key; defaults to ``ALLIANCE_SECRET_KEY``.
         base_url: the API URL Alliance gave you; defaults to ``ALLIANCE_BASE_URL``.
-        timeout: seconds or an :class:`httpx.Timeout`; defaults to 30 s (5 s to connect), or
+        timeout: seconds or an ``httpx.Timeout``; defaults to 30 s (5 s to connect), or
             to ``http_client``'s timeout when you pass one.
         max_retries: retries after a transient failure (default 2).
-        http_client: your own :class:`httpx.AsyncClient`, used as is and not closed by this client.
+        http_client: your own ``httpx.AsyncClient``, used as is and not closed by this client.
         default_headers: extra headers for every request.
 
     Raises:
@@ -235,7 +235,8 @@ class AsyncAllianceClient(BaseClient):
         ambiguous is resolved by looking the order up (the order id is the idempotency key):
         found means created, not found means safe to send again. A duplicate-order 422 after an
         ambiguous attempt is resolved the same way. If the truth cannot be learned, the error is
-        :class:`OutcomeUnknownError`, never one that looks like a plain failure.
+        [`OutcomeUnknownError`][alliance_pay.OutcomeUnknownError], never one that looks like a
+        plain failure.
         """
         retries = 0
         in_doubt = False

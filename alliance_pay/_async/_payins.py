@@ -48,7 +48,7 @@ class AsyncPayinsResource:
             method: the payment method; ``"UPI"``.
 
         Returns:
-            The :class:`~alliance_pay.PayinLink`; send the customer to ``pay_url``.
+            The [`PayinLink`][alliance_pay.PayinLink]; send the customer to ``pay_url``.
 
         Raises:
             AllianceValidationError: an argument is malformed; nothing was sent.
@@ -95,7 +95,7 @@ class AsyncPayinsResource:
             order_id: the order id the link was created with.
 
         Returns:
-            The :class:`~alliance_pay.Payin`, with ``status`` and ``Decimal`` amounts.
+            The [`Payin`][alliance_pay.Payin], with ``status`` and ``Decimal`` amounts.
 
         Raises:
             NotFoundError: no payin has that order id.

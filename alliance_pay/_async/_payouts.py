@@ -75,12 +75,14 @@ class AsyncPayoutsResource:
             remarks: an optional note.
 
         Returns:
-            The :class:`~alliance_pay.Payout`, usually ``Pending``; see :meth:`wait`.
+            The [`Payout`][alliance_pay.Payout], usually ``Pending``; see
+                [`wait`][alliance_pay._async._payouts.AsyncPayoutsResource.wait].
 
         Raises:
             AllianceValidationError: an argument is malformed; nothing was sent.
             OutcomeUnknownError: the SDK could not learn whether the payout was made; resolve it
-                with :meth:`retrieve` before doing anything else.
+                with [`retrieve`][alliance_pay._async._payouts.AsyncPayoutsResource.retrieve]
+                before doing anything else.
             OrderIdConflictError: the order id belongs to a different payout.
 
         Example:

@@ -42,11 +42,11 @@ __all__ = ["AsyncWebhooksResource", "WebhookHandler"]
 
 
 class WebhookHandler(Protocol):
-    """What :meth:`AsyncWebhooksResource.handle` calls with each confirmed event.
+    """What ``client.webhooks.handle`` calls with each confirmed event.
 
     ``event`` is the webhook as received, ``record`` the API's authoritative record of its
     order: act on ``record``. Raise to refuse the event: it is then not acknowledged, so it
-    can be sent again.
+    can be sent again. See [`handle`][alliance_pay._async._webhooks.AsyncWebhooksResource.handle].
 
     Example:
         ```python
@@ -97,10 +97,11 @@ class AsyncWebhooksResource:
         may already be ``Approved``.
 
         Args:
-            event: an event from :func:`~alliance_pay.webhooks.parse_event`.
+            event: an event from [`parse_event`][alliance_pay.webhooks.parse_event].
 
         Returns:
-            The :class:`~alliance_pay.Payin` or :class:`~alliance_pay.Payout` the API holds.
+            The API's record of the order, a [`Payin`][alliance_pay.Payin] or a
+                [`Payout`][alliance_pay.Payout].
 
         Raises:
             WebhookVerificationError: the API does not confirm the event: an unknown order, a
@@ -110,7 +111,7 @@ class AsyncWebhooksResource:
 
         Example:
             ```python
-            event = parse_event(await request.body())
+            event = parse_event(raw_body)  # the request body exactly as received, as bytes
             payin = await client.webhooks.confirm(event)
             if payin.status is PayinStatus.APPROVED:
                 await orders.mark_paid(payin.order_id, payin.amount)
@@ -154,22 +155,23 @@ class AsyncWebhooksResource:
         ``handler(event, record)`` is called at most once per event key, and only after the
         API confirmed the event; its exceptions propagate (answer 500), and the key is then
         released so that a redelivery is handled. Answer the provider with
-        ``result.status_code``, see :class:`~alliance_pay.webhooks.WebhookOutcome`.
+        ``result.status_code``, see [`WebhookOutcome`][alliance_pay.webhooks.WebhookOutcome].
 
         Args:
             payload: the raw request body.
             handler: ``async def handler(event, record)``.
             store: where handled keys are kept; by default an
-                :class:`~alliance_pay.webhooks.InMemoryEventStore` this resource keeps (one per
-                client; ``with_options`` clones get their own).
+                [`InMemoryEventStore`][alliance_pay.webhooks.InMemoryEventStore] this resource
+                keeps (one per client; ``with_options`` clones get their own).
 
         Returns:
-            A :class:`~alliance_pay.webhooks.WebhookResult`.
+            What happened, and the status code to answer with, as a
+                [`WebhookResult`][alliance_pay.webhooks.WebhookResult].
 
         Example:
             ```python
-            result = await client.webhooks.handle(await request.body(), on_event)
-            return JSONResponse({"outcome": str(result.outcome)}, result.status_code)
+            result = await client.webhooks.handle(raw_body, on_event)
+            # answer with result.status_code and {"outcome": str(result.outcome)}
             ```
         """
         try:

@@ -50,7 +50,7 @@ class PayinsResource:
             method: the payment method; ``"UPI"``.
 
         Returns:
-            The :class:`~alliance_pay.PayinLink`; send the customer to ``pay_url``.
+            The [`PayinLink`][alliance_pay.PayinLink]; send the customer to ``pay_url``.
 
         Raises:
             AllianceValidationError: an argument is malformed; nothing was sent.
@@ -97,7 +97,7 @@ class PayinsResource:
             order_id: the order id the link was created with.
 
         Returns:
-            The :class:`~alliance_pay.Payin`, with ``status`` and ``Decimal`` amounts.
+            The [`Payin`][alliance_pay.Payin], with ``status`` and ``Decimal`` amounts.
 
         Raises:
             NotFoundError: no payin has that order id.

@@ -77,12 +77,14 @@ class PayoutsResource:
             remarks: an optional note.
 
         Returns:
-            The :class:`~alliance_pay.Payout`, usually ``Pending``; see :meth:`wait`.
+            The [`Payout`][alliance_pay.Payout], usually ``Pending``; see
+                [`wait`][alliance_pay._sync._payouts.PayoutsResource.wait].
 
         Raises:
             AllianceValidationError: an argument is malformed; nothing was sent.
             OutcomeUnknownError: the SDK could not learn whether the payout was made; resolve it
-                with :meth:`retrieve` before doing anything else.
+                with [`retrieve`][alliance_pay._sync._payouts.PayoutsResource.retrieve]
+                before doing anything else.
             OrderIdConflictError: the order id belongs to a different payout.
 
         Example:

@@ -1,17 +1,20 @@
 """A local Alliance server: the five API endpoints, the hosted payment page, webhooks, faults.
 
-Run it with ``alliance-pay sandbox`` (see ``docs/sandbox.md``), or in-process::
+Run it with ``alliance-pay sandbox`` (see ``docs/sandbox.md``), or in-process:
 
-    import httpx
-    from alliance_pay.sandbox import SandboxConfig, create_app
+```python
+import httpx
+from alliance_pay.sandbox import SandboxConfig, create_app
 
-    app = create_app(SandboxConfig(payout_delay=0))
-    sandbox = app.state.sandbox
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sandbox")
+app = create_app(SandboxConfig(payout_delay=0))
+sandbox = app.state.sandbox
+client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sandbox")
+```
 
 Design:
 
-* :func:`create_app` builds a Starlette app around a :class:`Sandbox`, which holds the books
+* [`create_app`][alliance_pay.sandbox.create_app] builds a Starlette app around a
+  [`Sandbox`][alliance_pay.sandbox.Sandbox], which holds the books
   (``_state``), the request guard (``_security``), fault rules (``_faults``) and the webhook
   outbox (``_webhooks``). The app imports nothing of the SDK's client: only
   ``alliance_pay._signing``, the standard library, starlette, anyio and httpx.
@@ -23,7 +26,7 @@ Design:
 * Every change to the state is synchronous code between two awaits, on the one event loop
   that serves the app: it is atomic without locks, under any number of concurrent requests.
 * A ``commit_then_drop`` fault in ``"drop"`` mode closes the connection mid-body over a
-  socket; in-process it raises :class:`SandboxConnectionDropped` out of the transport, which
+  socket; in-process it raises ``SandboxConnectionDropped`` out of the transport, which
   the testing helpers map to ``httpx.RemoteProtocolError``.
 """
 

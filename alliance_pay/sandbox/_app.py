@@ -30,11 +30,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None = None) -> Starlette:
-    """Build the sandbox's ASGI app; its :class:`Sandbox` is ``app.state.sandbox``.
+    """Build the sandbox's ASGI app; its [`Sandbox`][alliance_pay.sandbox.Sandbox] is
+    ``app.state.sandbox``.
 
     Pass a ``config`` for a new sandbox, or an existing ``sandbox`` to serve it. Under uvicorn
-    the lifespan runs :meth:`Sandbox.running`; in-process (``httpx.ASGITransport``) no
-    lifespan runs, see :class:`Sandbox` for the two ways background work happens.
+    the lifespan runs [`Sandbox.running`][alliance_pay.sandbox.Sandbox.running]; in-process
+    (``httpx.ASGITransport``) no lifespan runs, see [`Sandbox`][alliance_pay.sandbox.Sandbox]
+    for the two ways background work happens.
 
     Examples:
         >>> app = create_app(SandboxConfig(payout_delay=0))

@@ -53,7 +53,7 @@ class SandboxConfig:
         payout_charge: the flat charge debited with every payout, whatever its amount (the
             provider does not document how its charge is computed; a flat fee keeps tests exact).
         payout_delay: seconds a payout stays ``Pending`` before it settles; ``0`` settles it on
-            the next request or :meth:`Sandbox.tick`.
+            the next request or [`Sandbox.tick`][alliance_pay.sandbox.Sandbox.tick].
         webhook_url: where webhook events are POSTed; ``None`` sends none.
         webhook_transport: the httpx transport webhook deliveries use (an
             ``httpx.ASGITransport`` delivers to an in-process receiver); the sandbox never

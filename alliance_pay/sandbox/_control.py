@@ -7,7 +7,7 @@ GET        /_sandbox/state        balance, payins, payouts, wallet entries, webh
 POST       /_sandbox/settle       settle every pending payout now; ``{"settled": [order ids]}``
 POST       /_sandbox/tick         settle what is due and deliver queued webhooks; the state
 GET        /_sandbox/faults       the fault rules
-POST       /_sandbox/faults       add a rule (a :class:`Fault` as JSON); 201 and the rule
+POST       /_sandbox/faults       add a rule (a ``Fault`` as JSON); 201 and the rule
 DELETE     /_sandbox/faults       remove every rule; ``{"cleared": n}``
 POST       /_sandbox/reset        back to a fresh sandbox; the state
 =========  =====================  ==========================================================

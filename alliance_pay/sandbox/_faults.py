@@ -1,9 +1,9 @@
 """Fault injection: make an endpoint fail the ways real networks and proxies do.
 
-A :class:`Fault` is a rule for one endpoint (or ``"*"`` for all of them): it fires on the next
-``times`` requests (``None``: every request), each with ``probability`` when one is given
-(rolled with the sandbox's seeded random). A request meets at most one fault: the first rule
-of its endpoint that fires, in the order the rules were added.
+A [`Fault`][alliance_pay.sandbox.Fault] is a rule for one endpoint (or ``"*"`` for all of
+them): it fires on the next ``times`` requests (``None``: every request), each with
+``probability`` when one is given (rolled with the sandbox's seeded random). A request meets
+at most one fault: the first rule of its endpoint that fires, in the order the rules were added.
 
 Kinds:
 
@@ -19,7 +19,7 @@ Kinds:
 
 A ``"drop"`` over a real socket makes the client see the connection close (httpx raises
 ``httpx.RemoteProtocolError``). In-process, through ``httpx.ASGITransport``, the app's
-exception reaches the caller instead: it is :class:`SandboxConnectionDropped`, which the
+exception reaches the caller instead: it is ``SandboxConnectionDropped``, which the
 testing helpers map to ``httpx.RemoteProtocolError``.
 """
 
@@ -157,7 +157,7 @@ class FaultRegistry:
         """Add a rule and return it; see the module docstring for what each kind does.
 
         Args:
-            endpoint: one of :data:`ENDPOINTS`, or ``"*"`` for all of them.
+            endpoint: one of ``ENDPOINTS``, or ``"*"`` for all of them.
             kind: ``"status"``, ``"latency"``, ``"malformed"`` or ``"commit_then_drop"``.
             times: how many requests it fires on; ``None`` for every one.
             probability: the chance it fires on each request, rolled with the seeded random.
@@ -266,7 +266,7 @@ class DroppedResponse(Response):
         super().__init__(inner.body, status_code=inner.status_code, media_type=inner.media_type)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Send the head and half the body, then raise :class:`SandboxConnectionDropped`."""
+        """Send the head and half the body, then raise ``SandboxConnectionDropped``."""
         promised = str(len(self.body) + 64).encode()
         headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
         await send(

@@ -1,4 +1,6 @@
-"""The :class:`Sandbox`: the books, the faults, the webhooks and the clock of one fake server."""
+"""The [`Sandbox`][alliance_pay.sandbox.Sandbox]: the books, the faults, the webhooks and the
+clock of one fake server.
+"""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ class RequestGuard:
     """Checks the ``Access-Key``, ``Timestamp`` and ``Signature`` headers of one request.
 
     The signature is recomputed over the raw path as received (percent-encoding and any mount
-    prefix intact) and the raw body bytes, with :mod:`alliance_pay._signing`. A signature is
+    prefix intact) and the raw body bytes, with ``alliance_pay._signing``. A signature is
     remembered for ``timestamp_tolerance`` seconds: seen again in that window, it is a replay.
     Older than that, its timestamp is stale anyway.
 

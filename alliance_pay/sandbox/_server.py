@@ -70,7 +70,8 @@ def serve_in_thread(
 
     The server is up when the block starts and shut down (thread joined, socket closed) when
     it ends. The app runs on the thread's own event loop: talk to it over HTTP, including
-    the ``/_sandbox/`` control endpoints, rather than through its :class:`Sandbox` object.
+    the ``/_sandbox/`` control endpoints, rather than through its
+    [`Sandbox`][alliance_pay.sandbox.Sandbox] object.
 
     Examples:
         >>> import httpx

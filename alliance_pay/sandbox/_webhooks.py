@@ -1,14 +1,16 @@
 """Webhook delivery: an outbox, retries with exponential backoff, and a delivery log.
 
-Events are queued synchronously by the books (:meth:`WebhookDispatcher.enqueue`) and sent
+Events are queued synchronously by the books (``WebhookDispatcher.enqueue``) and sent
 later, by whichever of these runs:
 
-* :meth:`WebhookDispatcher.serve`, the background worker :meth:`Sandbox.running` starts (the
-  uvicorn lifespan uses it too). Events of one order are sent one after the other, in the
-  order they happened; different orders are sent concurrently, so one failing receiver URL
-  retrying an event does not hold back the others.
-* :meth:`WebhookDispatcher.flush`, which :meth:`Sandbox.tick` awaits when nothing runs in the
-  background (in-process use without ``running()``): it sends everything queued, in order.
+* ``WebhookDispatcher.serve``, the background worker
+  [`Sandbox.running`][alliance_pay.sandbox.Sandbox.running] starts (the uvicorn lifespan uses
+  it too). Events of one order are sent one after the other, in the order they happened;
+  different orders are sent concurrently, so one failing receiver URL retrying an event does
+  not hold back the others.
+* ``WebhookDispatcher.flush``, which [`Sandbox.tick`][alliance_pay.sandbox.Sandbox.tick] awaits
+  when nothing runs in the background (in-process use without ``running()``): it sends
+  everything queued, in order.
 
 An attempt fails on a non-2xx answer or any error reaching the receiver; attempt ``n`` is
 followed, after ``webhook_backoff * 2 ** (n - 1)`` seconds, by the next, up to

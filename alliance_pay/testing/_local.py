@@ -23,14 +23,15 @@ class LocalSandbox:
 
     Args:
         config: the sandbox's settings; by default a 100000.00 wallet, a 5.90 charge per
-            payout and payouts that stay ``Pending`` until :meth:`settle_payouts` (or their
+            payout and payouts that stay ``Pending`` until
+            [`settle_payouts`][alliance_pay.testing.LocalSandbox.settle_payouts] (or their
             ``payout_delay`` passes).
 
     Attributes:
         app: the ASGI app.
-        sandbox: its :class:`~alliance_pay.sandbox.Sandbox`: the ledger, faults, webhooks.
+        sandbox: its [`Sandbox`][alliance_pay.sandbox.Sandbox]: the ledger, faults, webhooks.
 
-    Example:
+    Examples:
         >>> from decimal import Decimal
         >>> local = LocalSandbox()
         >>> with local.client() as client:
@@ -87,9 +88,9 @@ class LocalSandbox:
         return self.sandbox.settle_payouts()
 
     def fault(self, endpoint: str, kind: FaultKind, **options: Any) -> Fault:
-        """Make an endpoint fail; see :class:`~alliance_pay.sandbox.Fault` for the kinds.
+        """Make an endpoint fail; see [`Fault`][alliance_pay.sandbox.Fault] for the kinds.
 
-        Example:
+        Examples:
             >>> local = LocalSandbox()
             >>> _ = local.fault("payout.create", "commit_then_drop", mode="502")
         """

@@ -21,7 +21,7 @@ class AsyncSandboxTransport(httpx.AsyncBaseTransport):
     as a connection closed mid-response does over a socket. No timeout applies in-process: a
     ``latency`` fault delays the answer but cannot time the client out.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> from alliance_pay.sandbox import create_app
         >>> client = httpx.AsyncClient(transport=AsyncSandboxTransport(create_app()))
@@ -46,7 +46,7 @@ class SandboxTransport(httpx.BaseTransport):
     While a call is in flight the test's thread waits, so reading the sandbox's state from the
     test between calls is safe.
 
-    Example:
+    Examples:
         >>> import httpx
         >>> from alliance_pay.sandbox import create_app
         >>> with httpx.Client(transport=SandboxTransport(create_app())) as client:
