@@ -226,7 +226,7 @@ class BaseClient:
             timeout=self._timeout,
         )
 
-    def _transport_error(self, call: ApiCall, exc: httpx.TransportError) -> APIConnectionError:
+    def _transport_error(self, call: ApiCall, exc: httpx.RequestError) -> APIConnectionError:
         kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         what = "timed out" if kind is APITimeoutError else "failed"
         error = kind(

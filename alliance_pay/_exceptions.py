@@ -98,7 +98,7 @@ class APIError(AllianceError):
 
 
 class APIConnectionError(APIError):
-    """No HTTP response arrived: the connection failed or was dropped."""
+    """No readable HTTP response: the connection failed or dropped, or the body would not decode."""
 
 
 class APITimeoutError(APIConnectionError):

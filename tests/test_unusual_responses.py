@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from alliance_pay import (
     AllianceClient,
     AllianceError,
+    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     Balance,
@@ -108,6 +109,13 @@ UNUSUAL: list[tuple[str, httpx.Response, type[BaseException] | None]] = [
         "301 redirect",
         httpx.Response(301, headers={"Location": "https://elsewhere.test/"}),
         APIStatusError,
+    ),
+    (
+        "corrupt gzip body",
+        httpx.Response(
+            200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip")
+        ),
+        APIConnectionError,
     ),
     ("unknown status value", _status(status="On Hold"), None),
     ("extra fields and nulls", _status(new_field={"a": 1}, vpa=None, remarks=None), None),

@@ -168,7 +168,7 @@ class AllianceClient(BaseClient):
             response = self._http_client.send(
                 request, auth=self._auth, follow_redirects=False
             )
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # transport failures, and a body that will not decode
             logger.info(
                 "%s /%s failed after %.0f ms (attempt %d): %s",
                 call.method,
