@@ -45,25 +45,26 @@ def to_decimal(value: object, _: object = None) -> Decimal:
         >>> to_decimal("1111.11")
         Decimal('1111.11')
     """
+    # The messages read after a field name: ``check_amount`` reports them as "amount: <reason>".
     if isinstance(value, bool):
-        raise TypeError("money must be a number or a decimal string, not a bool")
+        raise TypeError("must be a number, not a bool")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(f"money must be finite, not {value!r}")
+            raise ValueError(f"must be a finite number, not {value!r}")
         result = Decimal(repr(value))
     elif isinstance(value, str):
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
-            raise ValueError(f"not a decimal amount: {value!r}") from None
+            raise ValueError(f"is not a number: {value!r}") from None
     else:
-        raise TypeError(f"money must be a number or a decimal string, not {type(value).__name__}")
+        raise TypeError(f"must be a Decimal, int or decimal string, not {type(value).__name__}")
     if not result.is_finite():
-        raise ValueError(f"money must be finite, not {value!r}")
+        raise ValueError(f"must be a finite number, not {value!r}")
     return result
 
 

@@ -6,12 +6,12 @@ field and the reason.
 
 from __future__ import annotations
 
-import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import httpx
 
+from ._converter import to_decimal
 from ._exceptions import AllianceValidationError
 from ._models import PayinLinkRequest, PayoutRequest
 from ._signing import encode_path_segment
@@ -55,27 +55,10 @@ def check_amount(value: object, field: str = "amount") -> Decimal:
         >>> check_amount(0.1)
         Decimal('0.1')
     """
-    if isinstance(value, bool):
-        raise AllianceValidationError(field, "must be a number, not a bool")
-    if isinstance(value, Decimal):
-        amount = value
-    elif isinstance(value, int):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise AllianceValidationError(field, f"must be a finite number, not {value!r}")
-        amount = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            amount = Decimal(value.strip())
-        except InvalidOperation:
-            raise AllianceValidationError(field, f"is not a number: {value!r}") from None
-    else:
-        raise AllianceValidationError(
-            field, f"must be a Decimal, int or decimal string, not {type(value).__name__}"
-        )
-    if not amount.is_finite():
-        raise AllianceValidationError(field, f"must be a finite number, not {value!r}")
+    try:
+        amount = to_decimal(value)
+    except (TypeError, ValueError) as exc:
+        raise AllianceValidationError(field, str(exc)) from None
     if amount <= 0:
         raise AllianceValidationError(field, f"must be greater than zero, not {amount}")
     if amount >= _TOO_LARGE:
