@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -102,13 +102,6 @@ def _to_ist_datetime(value: object, _: object = None) -> dt.datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=IST)
 
 
-def _optional(hook: Callable[[object, Any], Any]) -> Callable[[object, Any], Any]:
-    def structure(value: object, type_: Any) -> Any:
-        return None if value is None else hook(value, type_)
-
-    return structure
-
-
 def make_converter() -> cattrs.Converter:
     """Build the converter that turns API JSON into the SDK's models and back.
 
@@ -127,11 +120,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(str, _to_text)
     conv.register_structure_hook(_OpenStrEnum, _to_status)
     conv.register_structure_hook(dt.datetime, _to_utc_datetime)
-    # cattrs builds ``X | None`` from the ``X`` hook; these two make that explicit for the
-    # union spellings attrs records under ``from __future__ import annotations``.
-    conv.register_structure_hook(Decimal | None, _optional(to_decimal))
-    conv.register_structure_hook(str | None, _optional(_to_text))
-    conv.register_structure_hook(dt.datetime | None, _optional(_to_utc_datetime))
+    # ``X | None`` fields need no hooks of their own: cattrs builds them from the ``X`` hook.
 
     conv.register_structure_hook(
         Payin,

@@ -92,10 +92,7 @@ def order_id_path_segment(value: object, field: str = "order_id") -> str:
         >>> order_id_path_segment("ORD/1")
         'ORD%2F1'
     """
-    order_id = check_order_id(value, field)
-    if any(part.strip() in {".", ".."} for part in re.split(r"[/\\]", order_id)):
-        raise AllianceValidationError(field, "must not be or contain a '.' or '..' path segment")
-    return encode_path_segment(order_id)
+    return encode_path_segment(_path_safe_order_id(value, field))
 
 
 def _url(field: str, value: object) -> str:
@@ -175,13 +172,15 @@ def payout_request(
         bank_name=_text("bank_name", bank_name),
         ifsc=code,
         amount=check_amount(amount),
+        # It later travels in the status path, so it must be path-safe from the start.
         order_id=_path_safe_order_id(order_id),
         user_id=_text("user_id", user_id),
         remarks=remarks,
     )
 
 
-def _path_safe_order_id(value: object) -> str:
-    # A payout's order id later travels in the status path, so it must be path-safe from the start.
-    order_id_path_segment(value)
-    return check_order_id(value)
+def _path_safe_order_id(value: object, field: str = "order_id") -> str:
+    order_id = check_order_id(value, field)
+    if any(part.strip() in {".", ".."} for part in re.split(r"[/\\]", order_id)):
+        raise AllianceValidationError(field, "must not be or contain a '.' or '..' path segment")
+    return order_id
