@@ -8,6 +8,7 @@ from collections.abc import Callable, Generator
 import httpx
 
 from ._exceptions import AllianceValidationError
+from ._logging import mask_key
 from ._signing import EMPTY_NON_GET_BODY, compute_signature, now_ms, signing_path
 
 __all__ = ["AllianceAuth"]
@@ -66,11 +67,6 @@ class _UniqueMillis:
 
 
 _unique_ms = _UniqueMillis()
-
-
-def mask_key(value: str) -> str:
-    """Show just enough of an access key to tell two apart: ``'twvs…'``."""
-    return value[:4] + "…" if len(value) > 8 else "…"
 
 
 class AllianceAuth(httpx.Auth):

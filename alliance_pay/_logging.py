@@ -17,13 +17,19 @@ from typing import Any
 
 import httpx
 
-__all__ = ["logger", "mask_body", "mask_headers", "setup_logging"]
+__all__ = ["logger", "mask_body", "mask_headers", "mask_key", "mask_last_four", "setup_logging"]
 
 logger = logging.getLogger("alliance_pay")
 
 
-def _last_four(value: str) -> str:
+def mask_last_four(value: str) -> str:
+    """``"99999999999"`` -> ``"*******9999"``: account and mobile numbers."""
     return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+def mask_key(value: str) -> str:
+    """Just enough of an access key to tell two apart: ``'twvs…'``."""
+    return value[:4] + "…" if len(value) > 8 else "…"
 
 
 def _email(value: str) -> str:
@@ -37,8 +43,8 @@ def _redacted(value: str) -> str:
 
 # Personal data in request and response bodies, and how much of each a log line may show.
 _MASKS = {
-    "beneficiary_acc_no": _last_four,
-    "beneficiary_mobile_no": _last_four,
+    "beneficiary_acc_no": mask_last_four,
+    "beneficiary_mobile_no": mask_last_four,
     "beneficiary_email": _email,
     "beneficiary_name": _redacted,
     "beneficiary_address": _redacted,
@@ -68,7 +74,7 @@ def mask_headers(headers: httpx.Headers) -> dict[str, str]:
         if lowered in _HIDDEN_HEADERS:
             shown[name] = "[hidden]"
         elif lowered == "access-key":
-            shown[name] = value[:4] + "…" if len(value) > 8 else "…"
+            shown[name] = mask_key(value)
         else:
             shown[name] = value
     return shown

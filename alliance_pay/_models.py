@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
+from ._logging import mask_last_four
+
 __all__ = [
     "Balance",
     "Payin",
@@ -76,9 +78,7 @@ class PayoutStatus(_OpenStrEnum):
 
 def _mask_account(value: str | None) -> str:
     # Account numbers are PII: a logged record shows only the last four digits.
-    if value is None:
-        return "None"
-    return repr("*" * max(len(value) - 4, 0) + value[-4:])
+    return "None" if value is None else repr(mask_last_four(value))
 
 
 @frozen(kw_only=True)
