@@ -33,6 +33,7 @@ from ._exceptions import (
     PermissionDeniedError,
     RateLimitError,
     UnprocessableEntityError,
+    field_errors,
 )
 from ._signing import dumps_body
 from ._types import NOT_GIVEN, NotGivenOr, TimeoutTypes
@@ -313,30 +314,27 @@ def status_error(call: ApiCall, response: httpx.Response) -> APIStatusError:
     body = _decode_json(response)
     if body is _NOT_JSON:
         body = _short_text(response)
-    if isinstance(body, Mapping) and _server_message(body) != "no message":
-        message = _server_message(body)
-    elif response.is_redirect:
+    message = _server_message(body) if isinstance(body, Mapping) else "no message"
+    if message == "no message" and response.is_redirect:
         location = response.headers.get("Location", "?")
         message = f"redirect to {location} not followed: signed calls never follow redirects"
-    else:
+    elif message == "no message":
         message = response.reason_phrase or "HTTP error"
     code = response.status_code
     kind = _STATUS_ERRORS.get(code, InternalServerError if code >= 500 else APIStatusError)
-    error = kind(message, response=response, body=body, method=call.method, path=call.path)
-    if isinstance(error, UnprocessableEntityError) and _says_order_id_taken(error):
-        error = DuplicateOrderIdError(
-            message, response=response, body=body, method=call.method, path=call.path
-        )
-    return error
+    if kind is UnprocessableEntityError and _says_order_id_taken(body, message):
+        kind = DuplicateOrderIdError
+    return kind(message, response=response, body=body, method=call.method, path=call.path)
 
 
 _TAKEN_WORDS = ("taken", "already", "duplicate", "exist", "unique", "used")
 
 
-def _says_order_id_taken(error: UnprocessableEntityError) -> bool:
-    if error.errors:
-        texts = error.errors.get("order_id", [])
+def _says_order_id_taken(body: object, message: str) -> bool:
+    errors = field_errors(body)
+    if errors:
+        texts = errors.get("order_id", [])
     else:
         # Without per-field errors only the message can say it, and it must name the order.
-        texts = [error.message] if "order" in error.message.lower() else []
+        texts = [message] if "order" in message.lower() else []
     return any(word in text.lower() for text in texts for word in _TAKEN_WORDS)

@@ -180,10 +180,10 @@ class UnprocessableEntityError(APIStatusError):
         self, message: str, *, response: httpx.Response, body: object, method: str, path: str
     ) -> None:
         super().__init__(message, response=response, body=body, method=method, path=path)
-        self.errors: Mapping[str, list[str]] = _field_errors(body)
+        self.errors: Mapping[str, list[str]] = field_errors(body)
 
 
-def _field_errors(body: object) -> dict[str, list[str]]:
+def field_errors(body: object) -> dict[str, list[str]]:
     """Pull ``{"field": ["message", ...]}`` out of the shapes Laravel-style APIs send."""
     if not isinstance(body, Mapping):
         return {}
