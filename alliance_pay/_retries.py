@@ -21,6 +21,7 @@ from ._exceptions import (
 )
 
 __all__ = [
+    "backoff",
     "differences",
     "is_ambiguous",
     "is_duplicate_order_id",
@@ -80,11 +81,17 @@ def is_duplicate_order_id(error: APIError) -> bool:
     return isinstance(error, DuplicateOrderIdError)
 
 
-def next_delay(error: APIError, retries_done: int, max_retries: int) -> float | None:
-    """How long to wait before retrying an idempotent call that failed, or None to give up."""
-    if retries_done >= max_retries or not is_retryable(error):
+def backoff(error: APIError, retries_done: int, max_retries: int) -> float | None:
+    """How long to wait before another attempt, or None when the budget or the server's
+    ``Retry-After`` says to stop."""
+    if retries_done >= max_retries:
         return None
     return retry_delay(retries_done, _response_of(error))
+
+
+def next_delay(error: APIError, retries_done: int, max_retries: int) -> float | None:
+    """How long to wait before retrying an idempotent call that failed, or None to give up."""
+    return backoff(error, retries_done, max_retries) if is_retryable(error) else None
 
 
 def retry_delay(retries_done: int, response: httpx.Response | None) -> float | None:

@@ -31,11 +31,11 @@ from alliance_pay._exceptions import (
 from alliance_pay._logging import logger, mask_body, mask_headers, setup_logging
 from alliance_pay._retries import (
     RESOLVE_MIN_RETRIES,
+    backoff,
     is_ambiguous,
     is_duplicate_order_id,
     is_resendable,
     next_delay,
-    retry_delay,
 )
 from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 
@@ -241,43 +241,40 @@ class AllianceClient(BaseClient):
         plain failure.
         """
         retries = 0
-        in_doubt = False
+        in_doubt = False  # an earlier attempt went unanswered and may still land
+
+        def settled() -> T | None:
+            """The created record if the order exists (and matches), else None."""
+            record = self._look_up(lookup, lookup_type, order_id, operation)
+            return None if record is None else self._accept(record, found, differences, order_id)
+
         while True:
             try:
                 return self._attempt(call, cast_to, retries + 1)
             except APIError as error:
-                if in_doubt and is_duplicate_order_id(error):
-                    record = self._look_up(lookup, lookup_type, order_id, operation)
-                    if record is None:
-                        raise OutcomeUnknownError(
-                            order_id=order_id,
-                            operation=operation,
-                            reason="the API says the order id is taken but cannot find it",
-                        ) from error
-                    return self._accept(record, found, differences, order_id)
-                if is_ambiguous(error):
+                ambiguous = is_ambiguous(error)
+                if ambiguous or (in_doubt and not is_resendable(error)):
+                    # Only the order's record can say what happened: found means created. A
+                    # refusal (a duplicate order id among them) proves nothing about the
+                    # earlier, unanswered attempt.
                     in_doubt = True
-                    record = self._look_up(lookup, lookup_type, order_id, operation)
-                    if record is not None:
-                        return self._accept(record, found, differences, order_id)
+                    result = settled()
+                    if result is not None:
+                        return result
+                    if not ambiguous:
+                        reason = (
+                            "the API says the order id is taken but cannot find it"
+                            if is_duplicate_order_id(error)
+                            else f"an earlier attempt went unanswered and the resend was "
+                            f"refused ({error}); the order was not found, but the earlier "
+                            "request may yet create it"
+                        )
+                        raise OutcomeUnknownError(
+                            order_id=order_id, operation=operation, reason=reason
+                        ) from error
                 elif not is_resendable(error):
-                    if not in_doubt:
-                        raise
-                    # The resend was refused, but an earlier attempt went unanswered and may
-                    # still land: only the order's record can say what happened.
-                    record = self._look_up(lookup, lookup_type, order_id, operation)
-                    if record is not None:
-                        return self._accept(record, found, differences, order_id)
-                    raise OutcomeUnknownError(
-                        order_id=order_id,
-                        operation=operation,
-                        reason=f"an earlier attempt went unanswered and the resend was refused "
-                        f"({error}); the order was not found, but the earlier request may yet "
-                        "create it",
-                    ) from error
-                delay = None
-                if retries < self._max_retries:
-                    delay = retry_delay(retries, getattr(error, "response", None))
+                    raise
+                delay = backoff(error, retries, self._max_retries)
                 if delay is None:
                     if in_doubt:
                         raise OutcomeUnknownError(
