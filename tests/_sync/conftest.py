@@ -14,9 +14,16 @@ from tests.helpers import ACCESS_KEY, BASE_URL, SECRET_KEY, TLS
 @pytest.fixture
 def client() -> Iterator[AllianceClient]:
     # max_retries=0 keeps the plain endpoint tests to one request each; retries have their own.
-    with AllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
-    ) as client:
+    with (
+        httpx.Client(verify=TLS) as http_client,
+        AllianceClient(
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            base_url=BASE_URL,
+            max_retries=0,
+            http_client=http_client,
+        ) as client,
+    ):
         yield client
 
 
@@ -30,9 +37,14 @@ class FakeSleeper:
     def __init__(self) -> None:
         self.waits: list[float] = []
 
+    #: More waits than any test needs: a retry loop that never ends fails fast instead of hanging.
+    LIMIT = 100
+
     def __call__(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError(f"sleep length must be non-negative, got {seconds}")
+        if len(self.waits) >= self.LIMIT:
+            raise RuntimeError(f"more than {self.LIMIT} waits: the retry loop does not end")
         self.waits.append(seconds)
 
 
