@@ -233,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workspaces = [Workspace(Path(tmp) / f"w{i}") for i in range(args.jobs)]
         # The unmutated tests must pass, and their time sets each module's timeout.
         timeouts: dict[str, float] = {}
-        for target in targets:
+        for target in {t.module: t for t, _ in chosen}.values():
             verdict, seconds = workspaces[0].run_tests(target.tests, timeout=600)
             if verdict != "survived":
                 print(f"the tests of {target.module} fail without any mutant: fix them first")
