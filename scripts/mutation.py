@@ -1,10 +1,11 @@
 """Mutation testing of the money-critical modules: do the fast tests notice a planted bug?
 
-For each mutant (see ``scripts/mutants.py``) of each module in ``TARGETS``, the module is
-changed in a private copy of the repository (the sync twin regenerated when the source is in
-``_async``), the module's fast tests run with ``-x`` and a timeout, and the mutant is
-*killed* (a test failed), *survived* (every test passed) or *timed out* (counted as killed: a
-hang is noticed). The working tree is never touched.
+For each mutant (see ``scripts/mutants.py``) of each module in ``TARGETS``, the module's fast
+tests run with ``-x`` and a time limit against the mutated module (and its regenerated sync
+twin when the module is in ``_async``), in a forked child that imports the mutant instead of
+the file (``scripts/mutant_runner.py``). The mutant is *killed* (a test failed), *survived*
+(every test passed) or *timed out* (counted as noticed: a hang is a failure a user sees).
+The working tree is never touched.
 
 A survivor is a gap in the tests, unless it is an *equivalent mutant*: a change no test can
 observe because the behaviour is the same (a jitter factor nobody can measure, a check made
@@ -22,22 +23,15 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-import unasync
+from mutant_runner import ROOT, Job, overrides, preload, run_all
 from mutants import Mutant, apply, enumerate_mutants
 
-ROOT: Final = Path(__file__).resolve().parent.parent
 EQUIVALENTS: Final = ROOT / "scripts" / "equivalent_mutants.txt"
 
 
@@ -138,72 +132,6 @@ def collect(targets: Sequence[Target]) -> list[tuple[Target, Mutant]]:
     return found
 
 
-def _ignore(_: str, names: list[str]) -> set[str]:
-    skip = {".git", ".venv", ".nox", ".ci-venv", "build", "site", "__pycache__", ".mypy_cache"}
-    return {n for n in names if n in skip or n.endswith(".pyc")}
-
-
-class Workspace:
-    """A private copy of the repository in which one mutant at a time is planted."""
-
-    def __init__(self, base: Path) -> None:
-        self.root = base
-        shutil.copytree(ROOT, base, ignore=_ignore, dirs_exist_ok=True)
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": str(base),
-            "PYTHONDONTWRITEBYTECODE": "1",  # a stale .pyc must never stand in for a mutant
-            "PYTHONHASHSEED": "0",
-        }
-        where = subprocess.run(
-            [sys.executable, "-c", "import alliance_pay; print(alliance_pay.__file__)"],
-            cwd=base,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        if not where.startswith(str(base)):
-            raise SystemExit(f"the copy imports alliance_pay from {where}, not from {base}")
-
-    def _write(self, module: str, text: str) -> None:
-        (self.root / module).write_text(text, encoding="utf-8")
-        if "/_async/" in module:
-            twin = module.replace("/_async/", "/_sync/")
-            generated = unasync.HEADER.format(source=module) + unasync.unasync_text(text)
-            (self.root / twin).write_text(generated, encoding="utf-8")
-
-    def run_tests(self, tests: Sequence[str], timeout: float) -> tuple[str, float]:
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-m", "not slow"]
-        command += ["-p", "no:cacheprovider", "--no-header", "-W", "error", *tests]
-        started = time.monotonic()
-        try:
-            done = subprocess.run(  # noqa: S603 (our own interpreter and pytest)
-                command,
-                cwd=self.root,
-                env=self.env,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return "timeout", time.monotonic() - started
-        seconds = time.monotonic() - started
-        if done.returncode in (0, 1):
-            return ("survived" if done.returncode == 0 else "killed"), seconds
-        # 2-5: collection errors, usage errors: the mutant broke an import, which tests notice.
-        return "killed", seconds
-
-    def trial(self, target: Target, mutant: Mutant, timeout: float) -> Outcome:
-        original = (ROOT / target.module).read_text(encoding="utf-8")
-        self._write(target.module, apply(original, mutant, target.functions))
-        try:
-            verdict, seconds = self.run_tests(target.tests, timeout)
-        finally:
-            self._write(target.module, original)
-        return Outcome(mutant, verdict, seconds)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--module", action="append", default=[], help="path substring")
@@ -228,39 +156,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         draw = random.Random(args.seed)  # noqa: S311 (a sample, not a secret)
         chosen = draw.sample(chosen, min(args.sample, len(chosen)))
     print(f"mutation: {len(chosen)} of {total} mutants over {len(targets)} module(s)", flush=True)
+    preload()
 
-    with tempfile.TemporaryDirectory(prefix="alliance-mutation-") as tmp:
-        workspaces = [Workspace(Path(tmp) / f"w{i}") for i in range(args.jobs)]
-        # The unmutated tests must pass, and their time sets each module's timeout.
-        timeouts: dict[str, float] = {}
-        for target in {t.module: t for t, _ in chosen}.values():
-            verdict, seconds = workspaces[0].run_tests(target.tests, timeout=600)
-            if verdict != "survived":
-                print(f"the tests of {target.module} fail without any mutant: fix them first")
-                return 2
-            timeouts[target.module] = max(2.5 * seconds, seconds + 20)
-        free = list(workspaces)
-        lock = threading.Lock()
-        outcomes: list[Outcome] = []
+    # The unmutated tests must pass, and their time sets each module's time limit.
+    limits: dict[str, float] = {}
 
-        def run(item: tuple[Target, Mutant]) -> Outcome:
-            with lock:
-                workspace = free.pop()
-            try:
-                outcome = workspace.trial(item[0], item[1], timeouts[item[0].module])
-            finally:
-                with lock:
-                    free.append(workspace)
-            mark = {"killed": ".", "timeout": "T"}.get(outcome.verdict, "S")
-            if outcome.verdict == "survived" and outcome.mutant.key in equivalents:
-                mark = "e"
-            with lock:
-                outcomes.append(outcome)
-                print(mark, end="", flush=True)
-            return outcome
+    def baseline(job: Job, verdict: str, seconds: float) -> None:
+        assert isinstance(job.tag, Target)
+        if verdict != "survived":
+            raise SystemExit(f"the tests of {job.tag.module} fail without any mutant: fix them")
+        limits[job.tag.module] = max(3 * seconds, seconds + 20)
 
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            list(pool.map(run, chosen))
+    modules = {target.module: target for target, _ in chosen}
+    run_all([Job({}, t.tests, timeout=900, tag=t) for t in modules.values()], args.jobs, baseline)
+
+    def canary(job: Job, verdict: str, seconds: float) -> None:
+        assert isinstance(job.tag, Target)
+        if verdict != "killed":
+            raise SystemExit(f"a broken {job.tag.module} went unnoticed: mutants do not load")
+
+    # A module that cannot even be imported must be noticed, or the mutants are not loaded.
+    broken = [
+        Job(overrides(t.module, "raise ImportError('mutation canary')\n"), t.tests, 300, tag=t)
+        for t in modules.values()
+    ]
+    run_all(broken, args.jobs, canary)
+
+    outcomes: list[Outcome] = []
+
+    def finished(job: Job, verdict: str, seconds: float) -> None:
+        assert isinstance(job.tag, Mutant)
+        mark = {"killed": ".", "timeout": "T"}.get(verdict, "S")
+        if verdict == "survived" and job.tag.key in equivalents:
+            mark = "e"
+        print(mark, end="", flush=True)
+        outcomes.append(Outcome(job.tag, verdict, seconds))
+
+    sources = {t.module: (ROOT / t.module).read_text(encoding="utf-8") for t in modules.values()}
+    jobs = [
+        Job(
+            overrides(t.module, apply(sources[t.module], m, t.functions)),
+            t.tests,
+            limits[t.module],
+            tag=m,
+        )
+        for t, m in chosen
+    ]
+    run_all(jobs, args.jobs, finished)
     print()
     return report(targets, outcomes, equivalents, full=not args.sample and not args.module)
 
