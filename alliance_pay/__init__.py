@@ -45,6 +45,7 @@ from ._models import (
     Payout,
     PayoutStatus,
 )
+from ._response import APIResponse
 from ._signing import compute_signature
 from ._sync._client import AllianceClient
 from ._types import NOT_GIVEN, NotGiven
@@ -65,6 +66,7 @@ from .webhooks import (
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
