@@ -6,11 +6,12 @@ live here, once. The clients in ``_async`` (and the generated ``_sync``) only se
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
 import platform
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -39,6 +40,7 @@ from ._exceptions import (
 from ._hints import KeySources, auth_hints, wire_path
 from ._logging import mask_key
 from ._response import record_response
+from ._rules import ENDPOINTS
 from ._signing import dumps_body
 from ._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._version import __version__
@@ -252,6 +254,16 @@ class BaseClient:
         if extra_headers:
             clone._headers = {**self._headers, **check_headers("extra_headers", extra_headers)}
         return clone
+
+    @contextlib.contextmanager
+    def _refusing(self, operation: str) -> Iterator[None]:
+        """Let an argument refused inside name the request that was therefore not sent."""
+        try:
+            yield
+        except AllianceValidationError as error:
+            method, _, path = ENDPOINTS[operation].partition(" ")
+            prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
+            raise error.locate(method, prefix + path) from None
 
     def _url(self, path: str) -> httpx.URL:
         # Joined on the raw path so a percent-encoded order id is sent exactly as signed.

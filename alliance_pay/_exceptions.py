@@ -95,6 +95,8 @@ class AllianceValidationError(AllianceError, ValueError):
         self.reason = reason
         self.operation = operation
         self.errors: Mapping[str, list[str]] = {field: [reason]}
+        self.method: str | None = None
+        self.path: str | None = None
 
     @classmethod
     def from_errors(
@@ -104,12 +106,23 @@ class AllianceValidationError(AllianceError, ValueError):
         (field, reason), *_ = errors.items()
         error = cls(field, reason, operation=operation)
         error.errors = {name: [why] for name, why in errors.items()}
-        if len(errors) > 1:
-            lines = [f"  {name}: {why}" for name, why in errors.items()]
-            who = operation or "the SDK"
-            head = f"{who} refused {len(errors)} arguments before sending anything:"
-            error.args = ("\n".join([head, *lines]),)
         return error
+
+    def locate(self, method: str, path: str) -> AllianceValidationError:
+        """Name the request that was not sent: its method and wire path (prefix included)."""
+        self.method = method
+        self.path = path
+        return self
+
+    def __str__(self) -> str:
+        where = f"nothing was sent to {self.method} {self.path}" if self.method else ""
+        if len(self.errors) == 1:
+            text = f"{self.field}: {self.reason}"
+            return f"{text} ({self.operation}: {where})" if where and self.operation else text
+        who = self.operation or "the SDK"
+        head = f"{who} refused {len(self.errors)} arguments before sending anything"
+        lines = [f"  {name}: {' '.join(why)}" for name, why in self.errors.items()]
+        return "\n".join([f"{head} ({where}):" if where else f"{head}:", *lines])
 
 
 class APIError(AllianceError):

@@ -93,13 +93,14 @@ class AsyncPayinsResource:
             print(link.pay_url)
             ```
         """
-        body = payin_link_request(
-            user_id=user_id,
-            order_id=order_id,
-            amount=amount,
-            redirect_url=redirect_url,
-            method=method,
-        )
+        with self._client._refusing("payins.create_link"):
+            body = payin_link_request(
+                user_id=user_id,
+                order_id=order_id,
+                amount=amount,
+                redirect_url=redirect_url,
+                method=method,
+            )
 
         def lost(payin: Payin) -> PayinLink:
             raise PayinLinkUnavailableError(order_id=body.order_id, payin=payin)
@@ -147,7 +148,8 @@ class AsyncPayinsResource:
                 print("paid", payin.amount)
             ```
         """
-        call = _status_call(check_order_id(order_id))
+        with self._client._refusing("payins.retrieve"):
+            call = _status_call(check_order_id(order_id))
         client = self._client._with_call_options(
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )

@@ -124,20 +124,21 @@ class AsyncPayoutsResource:
             print(payout.status, payout.charge)
             ```
         """
-        body = payout_request(
-            order_id=order_id,
-            user_id=user_id,
-            amount=amount,
-            beneficiary_name=beneficiary_name,
-            beneficiary_email=beneficiary_email,
-            beneficiary_mobile_no=beneficiary_mobile_no,
-            beneficiary_address=beneficiary_address,
-            beneficiary_acc_no=beneficiary_acc_no,
-            bank_name=bank_name,
-            ifsc=ifsc,
-            payment_method=payment_method,
-            remarks=remarks,
-        )
+        with self._client._refusing("payouts.create"):
+            body = payout_request(
+                order_id=order_id,
+                user_id=user_id,
+                amount=amount,
+                beneficiary_name=beneficiary_name,
+                beneficiary_email=beneficiary_email,
+                beneficiary_mobile_no=beneficiary_mobile_no,
+                beneficiary_address=beneficiary_address,
+                beneficiary_acc_no=beneficiary_acc_no,
+                bank_name=bank_name,
+                ifsc=ifsc,
+                payment_method=payment_method,
+                remarks=remarks,
+            )
         client = self._client._with_call_options(
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
@@ -180,7 +181,8 @@ class AsyncPayoutsResource:
             print(payout.status)
             ```
         """
-        call = _status_call(order_id)
+        with self._client._refusing("payouts.retrieve"):
+            call = _status_call(order_id)
         client = self._client._with_call_options(
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
@@ -226,7 +228,8 @@ class AsyncPayoutsResource:
             raise AllianceValidationError("timeout", "must be a positive number of seconds")
         if poll_interval <= 0:
             raise AllianceValidationError("poll_interval", "must be a positive number of seconds")
-        call = _status_call(order_id)
+        with self._client._refusing("payouts.retrieve"):
+            call = _status_call(order_id)
         client = self._client._with_call_options(
             extra_headers=extra_headers, max_retries=max_retries
         )
