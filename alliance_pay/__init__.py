@@ -37,6 +37,7 @@ from ._exceptions import (
     WebhookVerificationError,
 )
 from ._models import Balance, Payin, PayinLink, PayinStatus, Payout, PayoutStatus
+from ._optional import MissingExtraError
 from ._signing import compute_signature
 from ._sync._client import AllianceClient
 from ._types import NOT_GIVEN, NotGiven
@@ -72,6 +73,7 @@ __all__ = [
     "EventType",
     "InMemoryEventStore",
     "InternalServerError",
+    "MissingExtraError",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
