@@ -36,7 +36,15 @@ from ._exceptions import (
     WebhookParseError,
     WebhookVerificationError,
 )
-from ._models import Balance, Payin, PayinLink, PayinStatus, Payout, PayoutStatus
+from ._models import (
+    Balance,
+    Payin,
+    PayinLink,
+    PayinStatus,
+    PaymentMethod,
+    Payout,
+    PayoutStatus,
+)
 from ._optional import MissingExtraError
 from ._signing import compute_signature
 from ._sync._client import AllianceClient
@@ -84,6 +92,7 @@ __all__ = [
     "PayinLink",
     "PayinLinkUnavailableError",
     "PayinStatus",
+    "PaymentMethod",
     "Payout",
     "PayoutEvent",
     "PayoutStatus",
