@@ -19,7 +19,7 @@ def without_sandbox_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(sys.modules):
         top = name.partition(".")[0]
         if top in EXTRAS["sandbox"] or name.startswith(
-            ("alliance_pay.sandbox", "alliance_pay._demo")
+            ("alliance_pay.sandbox", "alliance_pay._demo", "alliance_pay.testing")
         ):
             monkeypatch.delitem(sys.modules, name)
     for module in EXTRAS["sandbox"]:
