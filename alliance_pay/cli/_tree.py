@@ -21,6 +21,7 @@ MODULES: tuple[str, ...] = (
     "alliance_pay.cli._balance",
     "alliance_pay.cli._payins",
     "alliance_pay.cli._payouts",
+    "alliance_pay.cli._sign",
     "alliance_pay.cli._sandbox",
     "alliance_pay.cli._demo",
 )
