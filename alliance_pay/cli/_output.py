@@ -2,9 +2,10 @@
 
 ``--json`` prints the models' JSON shape: money as an exact decimal string (``"100.50"``),
 datetimes as ISO-8601, enums as their value, every field present. Human output is a short
-table (rich when it is installed, imported only here and only then; aligned plain text
-otherwise) with personal data masked: account and mobile numbers to their last four digits,
-emails to a first letter and domain, names and addresses redacted.
+table (on a terminal, rich when it is installed, imported only here and only then; aligned
+plain text into a pipe or without rich) with personal data masked: account and mobile
+numbers to their last four digits, emails to a first letter and domain, names and addresses
+redacted.
 """
 
 from __future__ import annotations
@@ -77,6 +78,10 @@ def _masked(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _render(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    # Into a pipe or a file: plain columns, never cut to a terminal's width.
+    if not sys.stdout.isatty():
+        _render_plain(title, columns, rows)
+        return
     try:
         from rich.console import Console
         from rich.table import Table

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from alliance_pay.cli import _output
+from alliance_pay.cli._control_options import add_sandbox_url_option
 from alliance_pay.cli._exit import CliError
 from alliance_pay.cli._extras import require_sandbox
-from alliance_pay.cli._tree import CommandTree
+from alliance_pay.cli._tree import CommandTree, Group
 
 __all__ = ["register"]
 
@@ -100,6 +101,150 @@ def _sigterm_as_interrupt() -> Callable[[], None]:
     return restore
 
 
+def _settle(args: argparse.Namespace) -> int:
+    from alliance_pay.cli._control import SandboxControl
+
+    spec: dict[str, object] = {"order_id": args.order_id, "outcome": args.outcome}
+    if args.kind:
+        spec["kind"] = args.kind
+    with SandboxControl.from_args(args) as control:
+        settled = control.post("orders/settle", spec)
+    record = settled["record"]
+    _output.show_record(
+        args, settled if args.json else record, title=f"{settled['kind']} {args.order_id}"
+    )
+    return 0
+
+
+def _fault(args: argparse.Namespace) -> int:
+    from alliance_pay.cli._control import SandboxControl
+
+    spec: dict[str, object] = {
+        "endpoint": args.endpoint,
+        "kind": args.kind,
+        "times": None if args.always else args.times,
+    }
+    options = {
+        "status_code": args.status_code,
+        "latency": args.latency,
+        "mode": args.mode,
+        "style": args.style,
+        "body": args.body,
+    }
+    spec.update({key: value for key, value in options.items() if value is not None})
+    with SandboxControl.from_args(args) as control:
+        rule = control.post("faults", spec)
+    times = "every request" if rule["times"] is None else f"the next {rule['times']} request(s)"
+    _output.show(args, rule, f"{rule['kind']} fault on {rule['endpoint']} for {times}")
+    return 0
+
+
+def _faults(args: argparse.Namespace) -> int:
+    from alliance_pay.cli._control import SandboxControl
+
+    with SandboxControl.from_args(args) as control:
+        if args.clear:
+            cleared = control.delete("faults")
+            _output.show(args, cleared, f"cleared {cleared['cleared']} fault rule(s)")
+            return 0
+        rules = control.get("faults")["faults"]
+    columns = ("endpoint", "kind", "times", "fired", "status_code", "latency", "mode")
+    _output.show_rows(args, rules, columns, title="fault rules")
+    return 0
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    from alliance_pay.cli._control import SandboxControl
+
+    with SandboxControl.from_args(args) as control:
+        ledger = control.get("ledger")
+    columns = ("at", "kind", "order_id", "amount", "balance_after")
+    _output.show_rows(
+        args, ledger["entries"], columns, title=f"balance ₹{ledger['balance']}", data=ledger
+    )
+    return 0
+
+
+def _reset(args: argparse.Namespace) -> int:
+    from alliance_pay.cli._control import SandboxControl
+
+    with SandboxControl.from_args(args) as control:
+        state = control.post("reset", {})
+    _output.show(args, state, f"reset: balance ₹{state['balance']}, no orders, no faults")
+    return 0
+
+
+def _register_control(sandbox: Group) -> None:
+    settle = sandbox.command(
+        "settle",
+        _settle,
+        help="settle a payin or payout now: approve or reject it",
+        description="Settle one pending order of the running sandbox now, whatever its "
+        "delay: a payout is Approved, or Rejected and refunded; a payin is paid or failed "
+        "(--initiate only starts it). Its webhooks fire as for a real one.",
+    )
+    settle.add_argument("order_id", metavar="ORDER_ID")
+    outcome = settle.add_mutually_exclusive_group(required=True)
+    outcome.add_argument("--approve", dest="outcome", action="store_const", const="approve")
+    outcome.add_argument("--reject", dest="outcome", action="store_const", const="reject")
+    outcome.add_argument(
+        "--initiate",
+        dest="outcome",
+        action="store_const",
+        const="initiate",
+        help="payins: move to Initiated only (fires payin.initiated)",
+    )
+    kind = settle.add_mutually_exclusive_group()
+    kind.add_argument("--payin", dest="kind", action="store_const", const="payin")
+    kind.add_argument("--payout", dest="kind", action="store_const", const="payout")
+    add_sandbox_url_option(settle)
+
+    fault = sandbox.command(
+        "fault",
+        _fault,
+        help="make an endpoint fail for the next N requests",
+        description="Add a fault rule to the running sandbox. ENDPOINT is balance, "
+        "payin.create_link, payin.status, payout.create, payout.status or * (all). Kinds: "
+        "status (answer --status-code at once), latency (wait --latency seconds), malformed "
+        "(an unreadable 200), commit_then_drop (do it, then lose the answer: --mode 502 or "
+        "drop).",
+    )
+    fault.add_argument("endpoint", metavar="ENDPOINT")
+    fault.add_argument(
+        "--kind",
+        default="status",
+        choices=("status", "latency", "malformed", "commit_then_drop"),
+        help="what goes wrong (default: status)",
+    )
+    times = fault.add_mutually_exclusive_group()
+    times.add_argument(
+        "--times", type=int, default=1, metavar="N", help="the next N requests (default 1)"
+    )
+    times.add_argument("--always", action="store_true", help="every request until cleared")
+    fault.add_argument("--status-code", type=int, help="the status answered (default 502)")
+    fault.add_argument("--latency", type=float, metavar="SECONDS", help="for --kind latency")
+    fault.add_argument("--mode", choices=("502", "drop"), help="for --kind commit_then_drop")
+    fault.add_argument(
+        "--style", choices=("truncated", "html", "empty"), help="for --kind malformed"
+    )
+    fault.add_argument("--body", choices=("json", "html", "empty"), help="the error body")
+    add_sandbox_url_option(fault)
+
+    faults = sandbox.command(
+        "faults", _faults, help="list the fault rules (--clear removes them all)"
+    )
+    faults.add_argument("--clear", action="store_true", help="remove every fault rule")
+    add_sandbox_url_option(faults)
+
+    ledger = sandbox.command("ledger", _ledger, help="show the wallet's balance and every movement")
+    add_sandbox_url_option(ledger)
+
+    reset = sandbox.command(
+        "reset", _reset, help="back to a fresh sandbox: no orders, faults or deliveries"
+    )
+    add_sandbox_url_option(reset)
+
+
 def register(tree: CommandTree) -> None:
     """Add ``sandbox`` (serve) and its control subcommands."""
     sandbox = tree.group(
@@ -131,3 +276,4 @@ def register(tree: CommandTree) -> None:
     serve.add_argument(
         "--charge", type=_amount, metavar="AMOUNT", help="flat charge per payout (default: 5.90)"
     )
+    _register_control(sandbox)

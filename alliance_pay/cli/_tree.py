@@ -23,6 +23,7 @@ MODULES: tuple[str, ...] = (
     "alliance_pay.cli._payouts",
     "alliance_pay.cli._sign",
     "alliance_pay.cli._sandbox",
+    "alliance_pay.cli._webhooks",
     "alliance_pay.cli._demo",
 )
 
