@@ -45,6 +45,7 @@ from ._models import (
     Payout,
     PayoutStatus,
 )
+from ._optional import MissingExtraError
 from ._response import APIResponse
 from ._signing import compute_signature
 from ._sync._client import AllianceClient
@@ -82,6 +83,7 @@ __all__ = [
     "EventType",
     "InMemoryEventStore",
     "InternalServerError",
+    "MissingExtraError",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
