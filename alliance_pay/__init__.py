@@ -46,6 +46,7 @@ from ._models import (
     PayoutStatus,
 )
 from ._optional import MissingExtraError
+from ._response import APIResponse
 from ._signing import compute_signature
 from ._sync._client import AllianceClient
 from ._types import NOT_GIVEN, NotGiven
@@ -66,6 +67,7 @@ from .webhooks import (
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
