@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import importlib
 
+from alliance_pay._optional import require_extra
 from alliance_pay.cli import _output
 from alliance_pay.cli._exit import USAGE, CliError
-from alliance_pay.cli._extras import require_sandbox
 from alliance_pay.cli._tree import CommandTree
 
 __all__ = ["register"]
 
 
 def _demo(args: argparse.Namespace) -> int:
-    require_sandbox("the demo")
+    require_extra("sandbox", feature="alliance-pay demo")
     try:
         # By name: the demo (and the sandbox it serves) load only when it runs.
         demo = importlib.import_module("alliance_pay._demo")

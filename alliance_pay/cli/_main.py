@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from alliance_pay._optional import MissingExtraError
 from alliance_pay.cli._exit import USAGE, CliError, classify
 from alliance_pay.cli._tree import Handler, build_parser
 
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return error.code
+    except MissingExtraError as error:
+        print(error, file=sys.stderr)  # one line with the fix: a traceback would bury it
+        return USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

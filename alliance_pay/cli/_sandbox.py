@@ -13,10 +13,10 @@ import threading
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from alliance_pay._optional import require_extra
 from alliance_pay.cli import _output
 from alliance_pay.cli._control_options import add_sandbox_url_option
 from alliance_pay.cli._exit import CliError
-from alliance_pay.cli._extras import require_sandbox
 from alliance_pay.cli._tree import CommandTree, Group
 
 __all__ = ["register"]
@@ -43,7 +43,7 @@ def _seconds(text: str) -> float:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    require_sandbox("the sandbox")
+    require_extra("sandbox", feature="alliance-pay sandbox")
     from alliance_pay.sandbox import SandboxConfig, create_app
     from alliance_pay.sandbox._server import bind_socket, build_server, url_for_socket
 
