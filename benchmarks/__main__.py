@@ -42,9 +42,14 @@ def _settings(check: bool) -> dict[str, dict[str, float]]:
     }
 
 
+def _progress(part: str, started: float) -> None:
+    print(f"{part}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+
+
 def measure(parts: Sequence[str], check: bool) -> Results:
     settings = _settings(check)
     results = Results()
+    started = time.perf_counter()
     if "percall" in parts:
         s = settings["percall"]
         results.groups = _percall.run(rounds=int(s["rounds"]), batch_seconds=s["batch_seconds"])
@@ -64,6 +69,7 @@ def measure(parts: Sequence[str], check: bool) -> Results:
                         PER_CALL_VS_OPENAI,
                     )
                 )
+        _progress("per call", started)
     if "imports" in parts:
         results.imports = _imports.run(rounds=int(settings["imports"]["rounds"]))
         results.ratios.append(
@@ -71,6 +77,7 @@ def measure(parts: Sequence[str], check: bool) -> Results:
         )
         if not check:
             results.import_top = _imports.top_entries()
+        _progress("imports", started)
     if "throughput" in parts:
         s = settings["throughput"]
         results.throughput = _throughput.run(rounds=int(s["rounds"]), requests=int(s["requests"]))
@@ -82,9 +89,11 @@ def measure(parts: Sequence[str], check: bool) -> Results:
                 higher_is_better=True,
             )
         )
+        _progress("throughput", started)
     if "micro" in parts:
         s = settings["micro"]
         results.micro = _micro.run(rounds=int(s["rounds"]), batch_seconds=s["batch_seconds"])
+        _progress("pieces", started)
     return results
 
 

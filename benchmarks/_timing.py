@@ -59,12 +59,15 @@ def interleave(contenders: Mapping[str, Runner], *, rounds: int, batch_seconds: 
     names = list(contenders)
     for run in contenders.values():  # warm-up: imports, caches, connection pools, first-use hooks
         run(20)
+    # What exists now lives on: out of the collector's way, so a collection costs every
+    # contender the same little (a full collection per batch would cost more than the batch).
+    gc.collect()
+    gc.freeze()
     # One batch size for all: the slowest contender sets it, so no batch runs overlong.
     n = min(calibrate(contenders[name], batch_seconds) for name in names)
     per_call: dict[str, list[float]] = {name: [] for name in names}
     for index in range(rounds):
         shift = index % len(names)
         for name in names[shift:] + names[:shift]:
-            gc.collect()
             per_call[name].append(contenders[name](n) / n)
     return Timings(per_call)
