@@ -44,7 +44,16 @@ from ._exceptions import (
     WebhookParseError,
     WebhookVerificationError,
 )
-from ._models import Balance, Payin, PayinLink, PayinStatus, Payout, PayoutStatus
+from ._models import (
+    Balance,
+    Payin,
+    PayinLink,
+    PayinStatus,
+    PaymentMethod,
+    Payout,
+    PayoutStatus,
+)
+from ._optional import MissingExtraError
 from ._signing import compute_signature
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
@@ -82,6 +91,7 @@ __all__ = [
     "EventType",
     "InMemoryEventStore",
     "InternalServerError",
+    "MissingExtraError",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
@@ -92,6 +102,7 @@ __all__ = [
     "PayinLink",
     "PayinLinkUnavailableError",
     "PayinStatus",
+    "PaymentMethod",
     "Payout",
     "PayoutEvent",
     "PayoutStatus",
