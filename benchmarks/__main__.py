@@ -13,8 +13,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import _imports, _micro, _percall, _throughput
+from . import _imports, _micro, _percall, _throughput, cli_startup
 from ._goals import (
+    CLI_HELP_VS_HTTPX,
     IMPORT_VS_HTTPX,
     PER_CALL_VS_FLOOR,
     PER_CALL_VS_OPENAI,
@@ -23,7 +24,7 @@ from ._goals import (
 )
 from ._report import Results, render
 
-PARTS = ("percall", "imports", "throughput", "micro")
+PARTS = ("percall", "imports", "cli", "throughput", "micro")
 
 
 def _settings(check: bool) -> dict[str, dict[str, float]]:
@@ -31,12 +32,14 @@ def _settings(check: bool) -> dict[str, dict[str, float]]:
         return {
             "percall": {"rounds": 41, "batch_seconds": 0.005},
             "imports": {"rounds": 15},
+            "cli": {"rounds": 7},
             "throughput": {"rounds": 9, "requests": 300},
             "micro": {"rounds": 21, "batch_seconds": 0.003},
         }
     return {
         "percall": {"rounds": 101, "batch_seconds": 0.01},
         "imports": {"rounds": 21},
+        "cli": {"rounds": 15},
         "throughput": {"rounds": 15, "requests": 600},
         "micro": {"rounds": 51, "batch_seconds": 0.005},
     }
@@ -78,6 +81,14 @@ def measure(parts: Sequence[str], check: bool) -> Results:
         if not check:
             results.import_top = _imports.top_entries()
         _progress("imports", started)
+    if "cli" in parts:
+        figures = cli_startup.measure(int(settings["cli"]["rounds"]))
+        for name in cli_startup.COMMANDS:
+            if name != "import httpx":
+                results.ratios.append(
+                    Ratio(f"{name} / import httpx", figures[f"ratio {name}"], CLI_HELP_VS_HTTPX)
+                )
+        _progress("cli", started)
     if "throughput" in parts:
         s = settings["throughput"]
         results.throughput = _throughput.run(rounds=int(s["rounds"]), requests=int(s["requests"]))

@@ -15,6 +15,8 @@ PER_CALL_VS_FLOOR = 1.2
 PER_CALL_VS_OPENAI = 0.5
 IMPORT_VS_HTTPX = 1.2
 THROUGHPUT_VS_FLOOR = 0.95
+#: ``alliance-pay --help`` (and ``balance --help``) against ``import httpx``.
+CLI_HELP_VS_HTTPX = 1.5
 
 
 @dataclass(frozen=True)
