@@ -117,6 +117,14 @@ RULE_EXAMPLES = {
     r"\bAsyncPayinsResource\b": ("AsyncPayinsResource(c)", "PayinsResource(c)"),
     r"\bAsyncPayoutsResource\b": ("AsyncPayoutsResource(c)", "PayoutsResource(c)"),
     r"\bAsyncWebhooksResource\b": ("AsyncWebhooksResource(c)", "WebhooksResource(c)"),
+    r"\bAsync(Balance|Payins|Payouts)WithRawResponse\b": (
+        "AsyncPayoutsWithRawResponse(self)",
+        "PayoutsWithRawResponse(self)",
+    ),
+    r"\basync_to_raw_response_wrapper\b": (
+        "async_to_raw_response_wrapper(f)",
+        "to_raw_response_wrapper(f)",
+    ),
     r"\bhttpx\.AsyncClient\b": ("httpx.AsyncClient()", "httpx.Client()"),
     r"\bAsyncIterator\b": ("-> AsyncIterator[Payin]", "-> Iterator[Payin]"),
     r"\b__aenter__\b": ("def __aenter__(self)", "def __enter__(self)"),
@@ -124,6 +132,18 @@ RULE_EXAMPLES = {
     r"\baclose\b": ("client.aclose()", "client.close()"),
     r"\banyio\.sleep\b": ("anyio.sleep(delay)", "time.sleep(delay)"),
     r"\bimport anyio\b": ("import anyio\n", "import time\n"),
+    r"\b_callables\.AwaitableOrNone\b": (
+        "def __call__(self) -> _callables.AwaitableOrNone:",
+        "def __call__(self) -> None:",
+    ),
+    r"\bcheck_async_api_callable\b": (
+        "_callables.check_async_api_callable(handler)",
+        "_callables.check_sync_api_callable(handler)",
+    ),
+    r"\bcall_in_async_api\b": (
+        "_callables.call_in_async_api(handler, event)",
+        "_callables.call_in_sync_api(handler, event)",
+    ),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
 }
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import hmac
+from collections import deque
 from collections.abc import Mapping
 
 from alliance_pay._signing import compute_signature, signing_path
 from alliance_pay.sandbox._config import SandboxConfig
 
 __all__ = ["RequestGuard"]
+
+
+def _both_get_lines(method: str, body: bytes) -> bool:
+    return method == "GET" and not body
+
 
 # A Timestamp below this is almost surely seconds, not milliseconds (it is 1973 in ms).
 _PLAUSIBLE_MS = 10**11
@@ -30,11 +36,15 @@ class RequestGuard:
 
     def __init__(self, config: SandboxConfig) -> None:
         self._config = config
-        self._seen: dict[str, float] = {}
+        self._seen: set[str] = set()
+        # The same signatures in the order they were seen, so forgetting the stale ones costs
+        # only those: a request stays constant time however many came before it.
+        self._seen_order: deque[tuple[float, str]] = deque()
 
     def reset(self) -> None:
         """Forget every signature seen."""
         self._seen.clear()
+        self._seen_order.clear()
 
     def check(
         self, method: str, raw_path: str | bytes, body: bytes, headers: Mapping[str, str]
@@ -57,16 +67,35 @@ class RequestGuard:
         if problem is not None:
             return problem
         path = signing_path(raw_path)
-        expected = compute_signature(config.secret_key, method, path, body, timestamp)
-        if not hmac.compare_digest(signature.encode(), expected.encode()):
+        if self.signed_body_line(method, path, body, timestamp, signature) is None:
+            tried = (
+                " (tried both an empty body line and {})" if _both_get_lines(method, body) else ""
+            )
             return (
                 f"Invalid signature: the sandbox signed METHOD={method!r}, PATH={path!r}, "
-                f"a {len(body)}-byte BODY and TIMESTAMP={timestamp!r}."
+                f"a {len(body)}-byte BODY{tried} and TIMESTAMP={timestamp!r}."
             )
         self._forget_older_than(now - config.timestamp_tolerance)
         if signature in self._seen:
             return "Replayed request: this Signature was already used."
-        self._seen[signature] = now
+        self._seen.add(signature)
+        self._seen_order.append((now, signature))
+        return None
+
+    def signed_body_line(
+        self, method: str, path: str, body: bytes, timestamp: str, signature: str
+    ) -> bytes | None:
+        """The body line ``signature`` was made over, or ``None`` if it matches none.
+
+        A request is signed over its exact body bytes. A GET without a body may be signed with an
+        empty body line (the documentation's prose) or with ``{}`` (its "REQUEST_BODY for GET"
+        example and its Python sample); the real server's choice is unknown, so both pass here.
+        """
+        candidates = (body, b"{}") if _both_get_lines(method, body) else (body,)
+        for line in candidates:
+            expected = compute_signature(self._config.secret_key, method, path, line, timestamp)
+            if hmac.compare_digest(signature.encode(), expected.encode()):
+                return line
         return None
 
     def _timestamp_problem(self, timestamp: str, now: float) -> str | None:
@@ -85,9 +114,7 @@ class RequestGuard:
         )
 
     def _forget_older_than(self, cutoff: float) -> None:
-        # Dicts keep insertion order and signatures arrive in clock order, so the stale
-        # ones sit at the front; stop at the first fresh one.
-        for signature, seen_at in list(self._seen.items()):
-            if seen_at >= cutoff:
-                break
-            del self._seen[signature]
+        # Signatures arrive in clock order, so the stale ones sit at the front.
+        order = self._seen_order
+        while order and order[0][0] < cutoff:
+            self._seen.discard(order.popleft()[1])
