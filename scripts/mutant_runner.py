@@ -53,7 +53,13 @@ PRELOAD: Final = (
 )
 
 
+#: A child's exit status when it would test another tree than this one.
+WRONG_TREE: Final = 99
+
+
 def preload() -> None:
+    # This tree's package, not an installed one (the editable install may point elsewhere).
+    sys.path.insert(0, str(ROOT))
     for name in PRELOAD:
         try:
             importlib.import_module(name)
@@ -108,6 +114,9 @@ def _child(sources: Mapping[str, tuple[Path, str]], tests: Sequence[str]) -> int
     sys.dont_write_bytecode = True
     sys.meta_path.insert(0, _Override(sources))
     os.chdir(ROOT)
+    spec = importlib.util.find_spec("alliance_pay")
+    if spec is None or not str(spec.origin).startswith(str(ROOT)):
+        return WRONG_TREE
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -133,6 +142,8 @@ def _verdict(status: int) -> str:
         code = os.WEXITSTATUS(status)
         if code == 0:
             return "survived"
+        if code == WRONG_TREE:
+            raise SystemExit(f"the tests would import alliance_pay from outside {ROOT}")
         # 1: a test failed. 2-5: an interrupted run, collection or usage errors: the mutant
         # broke an import or the suite's setup, which the tests notice too.
         return "killed"

@@ -12,8 +12,9 @@ after (``alliance_pay/_retries.py::is_retryable::error.status_code in RETRYABLE_
 error.status_code not in RETRYABLE_STATUSES``), numbered when the same change occurs twice in
 one function. Keys do not hold line numbers, so they survive edits elsewhere in the module.
 
-Docstrings, annotations, ``__all__``, imports, f-strings, log calls and the messages given to
-exceptions are not mutated: changing them changes no money rule.
+Docstrings, annotations, ``__all__``, imports, f-strings, log calls, the messages given to
+exceptions and strings holding whitespace (prose) are not mutated: changing them changes no
+money rule. Strings without whitespace are: keys, header names, statuses, field names.
 """
 
 from __future__ import annotations
@@ -96,6 +97,16 @@ def _is_docstring(node: ast.stmt) -> bool:
     )
 
 
+def _assigned_name(node: ast.stmt) -> str | None:
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target: ast.expr = node.targets[0]
+    elif isinstance(node, ast.AnnAssign):
+        target = node.target
+    else:
+        return None
+    return target.id if isinstance(target, ast.Name) else None
+
+
 Change = tuple[str, Callable[[ast.AST], ast.AST | None]]
 
 
@@ -108,6 +119,7 @@ class _Mutator(ast.NodeTransformer):
         self.target = target
         self.found: list[tuple[str, int, str, str]] = []
         self.scope: list[str] = []
+        self._in_function = False
 
     # -- where mutation is allowed --------------------------------------------------------
     def _qualname(self) -> str:
@@ -135,8 +147,10 @@ class _Mutator(ast.NodeTransformer):
     # -- scopes and what is never mutated ---------------------------------------------------
     def _scoped(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> ast.AST:
         self.scope.append(node.name)
+        outer, self._in_function = self._in_function, not isinstance(node, ast.ClassDef)
         node.body = self._body(node.body)
         self.scope.pop()
+        self._in_function = outer
         return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
@@ -158,7 +172,12 @@ class _Mutator(ast.NodeTransformer):
             if _is_docstring(stmt) or isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 out.append(stmt)
                 continue
+            name = _assigned_name(stmt) if not self.scope else None
+            if name is not None:
+                self.scope.append(name)  # a module constant is scoped by its name
             new = self.visit(stmt)
+            if name is not None:
+                self.scope.pop()
             if isinstance(new, ast.stmt):
                 out.append(new)
         return out or [ast.Pass()]
@@ -178,7 +197,7 @@ class _Mutator(ast.NodeTransformer):
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             return node
         self.generic_visit(node)
-        if isinstance(node.value, ast.Constant) and self.scope:
+        if isinstance(node.value, ast.Constant) and self._in_function:
             return self._offer(node, [("pass", lambda n: ast.Pass())])
         return node
 
@@ -312,6 +331,8 @@ class _Mutator(ast.NodeTransformer):
         elif isinstance(value, (int, float)):
             new = value + 1
         elif isinstance(value, str):
+            if any(ch.isspace() for ch in value):
+                return node  # prose (a reason, a quote): words, not a rule
             new = f"XX{value}XX"
         else:
             return node
@@ -368,7 +389,7 @@ class _Mutator(ast.NodeTransformer):
                 del n.elts[i]
                 return n
 
-            changes.append((_snippet(drop(copy.deepcopy(node))), drop))
+            changes.append((f"without {_snippet(node.elts[i])}", drop))
         return self._offer(node, changes)
 
     def visit_Tuple(self, node: ast.Tuple) -> ast.AST | None:
@@ -393,7 +414,8 @@ class _Mutator(ast.NodeTransformer):
                 del n.values[i]
                 return n
 
-            changes.append((_snippet(drop(copy.deepcopy(node))), drop))
+            key = node.keys[i]
+            changes.append((f"without {_snippet(key) if key else '**'}", drop))
         return self._offer(node, changes) if len(node.keys) > 1 else node
 
 

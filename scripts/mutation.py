@@ -71,6 +71,38 @@ TARGETS: Final = (
     ),
     Target("alliance_pay/_validation.py", (*_INPUTS, "tests/test_validation.py")),
     Target(
+        "alliance_pay/_rules.py",
+        (*_INPUTS, "tests/test_validation.py", "tests/test_rules.py"),
+        frozenset(
+            {
+                "_CONTROL",
+                "_PAISA_PLACES",
+                "AMOUNT_CEILING",
+                "_blank",
+                "_required",
+                "_string",
+                "_string_or_integer",
+                "_string_or_null",
+                "_no_control",
+                "_one_path_segment",
+                "to_amount",
+                "_number",
+                "_positive",
+                "_below_ceiling",
+                "_whole_paise",
+                "_upi",
+                "_http_url",
+                "_order_id",
+                "_amount",
+                "_required_string",
+                "RULES",
+                "check_value",
+                "check_fields",
+                "_index",
+            }
+        ),
+    ),
+    Target(
         "alliance_pay/_base.py",
         (
             *_CREATES,
