@@ -55,7 +55,15 @@ _WAITS = ("tests/_async/test_waits.py", "tests/_sync/test_waits.py")
 _RETRIES = ("tests/_async/test_retries.py", "tests/_sync/test_retries.py")
 _INPUTS = ("tests/_async/test_input_rules.py",)
 TARGETS: Final = (
-    Target("alliance_pay/_signing.py", ("tests/test_signing.py", "tests/test_auth.py")),
+    Target(
+        "alliance_pay/_signing.py",
+        (
+            "tests/test_wire_bytes.py",
+            "tests/test_signing.py",
+            "tests/test_auth.py",
+            "tests/test_body_encoding.py",
+        ),
+    ),
     Target("alliance_pay/_retries.py", (*_CREATES, *_WAITS, *_RETRIES)),
     Target(
         "alliance_pay/_async/_client.py",
