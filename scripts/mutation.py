@@ -229,7 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         mark = {"killed": ".", "timeout": "T"}.get(verdict, "S")
         if verdict == "survived" and job.tag.key in equivalents:
             mark = "e"
-        print(mark, end="", flush=True)
+        if mark == "S":  # at once: a long run need not end before work on it can start
+            print(f"\nsurvived: {job.tag.key}", flush=True)
+        else:
+            print(mark, end="", flush=True)
         outcomes.append(Outcome(job.tag, verdict, seconds))
 
     sources = {t.module: (ROOT / t.module).read_text(encoding="utf-8") for t in modules.values()}
