@@ -113,6 +113,7 @@ TARGETS: Final = (
     Target(
         "alliance_pay/_base.py",
         (
+            "tests/_async/test_status_mapping.py",
             *_CREATES,
             *_INPUTS,
             "tests/test_unusual_responses.py",
