@@ -93,6 +93,8 @@ def _captured(args: argparse.Namespace) -> CapturedRequest:
 
     if args.curl is not None:
         return _capture.from_curl(_read_text(args.curl, "--curl"))
+    if args.raw is not None:
+        return _capture.from_http(_read_text(args.raw, "--raw"))
     if args.har is not None:
         return _capture.from_har(_read_text("@" + args.har, "--har"), args.entry)
     body = _read_text(args.body, "--body") if args.body is not None else ""
@@ -168,9 +170,9 @@ def register(tree: CommandTree) -> None:
         help="print the string to sign and the signature; --verify checks a captured request",
         description="Without --verify: print the exact string the API signs for METHOD PATH "
         "(newlines shown as \\n) and its Signature, under the configured secret. With "
-        "--verify: check a captured request's Signature (from flags, a cURL line or a HAR "
-        "file); when it is wrong, name the common mistake that reproduces it. --verify exits "
-        "0 when the signature is right, 1 when it is not.",
+        "--verify: check a captured request's Signature (from flags, a cURL line, a raw "
+        "HTTP request or a HAR file); when it is wrong, name the common mistake that "
+        "reproduces it. --verify exits 0 when the signature is right, 1 when it is not.",
         api=True,
     )
     sign.add_argument("method_arg", nargs="?", metavar="METHOD", help="GET or POST")
@@ -185,6 +187,11 @@ def register(tree: CommandTree) -> None:
     sign.add_argument("--signature", help="the captured Signature header (with --verify)")
     sign.add_argument(
         "--curl", metavar="-|COMMAND", help="a pasted cURL command; - reads it from stdin"
+    )
+    sign.add_argument(
+        "--raw",
+        metavar="-|@FILE",
+        help="a raw HTTP request as logged (request line, headers, body)",
     )
     sign.add_argument("--har", metavar="FILE", help="a HAR file exported by a browser or proxy")
     sign.add_argument(

@@ -196,3 +196,21 @@ def test_verify_reads_a_har_file(
     har.write_text(json.dumps({"log": {"entries": [{"request": request}]}}))
     exit_code, out = _run(capsys, monkeypatch, SECRET, "sign", "--verify", "--har", str(har))
     assert (exit_code, out["valid"]) == (0, True)
+
+
+def test_verify_reads_a_raw_http_request_from_a_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signature = _hmac(
+        SECRET, "POST", "api/v1/payin/transactions", json.dumps({"order_id": "A"}), TS
+    )
+    raw = (
+        "POST /api/v1/payin/transactions HTTP/1.1\r\nHost: api.example.in\r\n"
+        f"Content-Type: application/json\r\nTimestamp: {TS}\r\nSignature: {signature}\r\n\r\n"
+        '{"order_id":"A"}\r\n'
+    )
+    path = tmp_path / "request.txt"
+    path.write_bytes(raw.encode())
+    exit_code, out = _run(capsys, monkeypatch, SECRET, "sign", "--verify", "--raw", f"@{path}")
+    assert exit_code == 1
+    assert [m["code"] for m in out["mistakes"]] == ["body-reserialized"]
