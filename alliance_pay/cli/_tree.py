@@ -22,6 +22,7 @@ MODULES: tuple[str, ...] = (
     "alliance_pay.cli._payins",
     "alliance_pay.cli._payouts",
     "alliance_pay.cli._sign",
+    "alliance_pay.cli._show_config",
     "alliance_pay.cli._sandbox",
     "alliance_pay.cli._webhooks",
     "alliance_pay.cli._demo",
