@@ -35,6 +35,13 @@ from ._exceptions import (
     UnprocessableEntityError,
     field_errors,
 )
+from ._httpx2 import (
+    TIMEOUT_ERRORS,
+    AsyncHttpClient,
+    HttpClient,
+    as_httpx_timeout,
+    foreign_request_args,
+)
 from ._signing import dumps_body
 from ._types import NOT_GIVEN, NotGivenOr, TimeoutTypes
 from ._version import __version__
@@ -115,6 +122,7 @@ def normalize_base_url(value: str | httpx.URL) -> httpx.URL:
 
 
 def check_timeout(value: object) -> httpx.Timeout:
+    value = as_httpx_timeout(value)
     if isinstance(value, httpx.Timeout):
         if None in (value.connect, value.read, value.write):
             raise AllianceValidationError(
@@ -213,22 +221,17 @@ class BaseClient:
         # Joined on the raw path so a percent-encoded order id is sent exactly as signed.
         return self._base_url.copy_with(raw_path=self._base_url.raw_path + path.encode("ascii"))
 
-    def _build_request(
-        self, http_client: httpx.Client | httpx.AsyncClient, call: ApiCall
-    ) -> httpx.Request:
+    def _build_request(self, http_client: HttpClient | AsyncHttpClient, call: ApiCall) -> Any:
         headers = dict(self._headers)
         if call.body is not None:
             headers["Content-Type"] = "application/json"
+        url, timeout = foreign_request_args(http_client, self._url(call.path), self._timeout)
         return http_client.build_request(
-            call.method,
-            self._url(call.path),
-            content=call.body,
-            headers=headers,
-            timeout=self._timeout,
+            call.method, url, content=call.body, headers=headers, timeout=timeout
         )
 
-    def _transport_error(self, call: ApiCall, exc: httpx.RequestError) -> APIConnectionError:
-        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    def _transport_error(self, call: ApiCall, exc: Exception) -> APIConnectionError:
+        kind = APITimeoutError if isinstance(exc, TIMEOUT_ERRORS) else APIConnectionError
         what = "timed out" if kind is APITimeoutError else "failed"
         error = kind(
             f"{call.method} /{call.path} {what}: {type(exc).__name__}: {exc}",

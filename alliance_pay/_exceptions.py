@@ -122,7 +122,7 @@ class APIResponseValidationError(APIError):
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.body = body
 
 
@@ -146,7 +146,7 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.body = body
 
     def __str__(self) -> str:
@@ -257,7 +257,7 @@ class OrderIdConflictError(AllianceError):
         )
         self.order_id = order_id
         self.existing = existing
-        self.differences = dict(differences)
+        self.differences: dict[str, tuple[object, object]] = dict(differences)
 
 
 class PayinLinkUnavailableError(AllianceError):

@@ -43,6 +43,7 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsyncWebhooksResource\b", "WebhooksResource"),
     # httpx: only the qualified names, so a bare `AsyncClient` elsewhere is not touched.
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
+    (r"\bAsyncHttpClient\b", "HttpClient"),  # alliance_pay._httpx2: httpx's or httpx2's
     # Standard library: collections.abc and contextlib.
     (r"\bAsyncIterator\b", "Iterator"),
     # Dunders and method names of the async protocols.

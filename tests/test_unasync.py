@@ -118,6 +118,7 @@ RULE_EXAMPLES = {
     r"\bAsyncPayoutsResource\b": ("AsyncPayoutsResource(c)", "PayoutsResource(c)"),
     r"\bAsyncWebhooksResource\b": ("AsyncWebhooksResource(c)", "WebhooksResource(c)"),
     r"\bhttpx\.AsyncClient\b": ("httpx.AsyncClient()", "httpx.Client()"),
+    r"\bAsyncHttpClient\b": ("http_client: AsyncHttpClient", "http_client: HttpClient"),
     r"\bAsyncIterator\b": ("-> AsyncIterator[Payin]", "-> Iterator[Payin]"),
     r"\b__aenter__\b": ("def __aenter__(self)", "def __enter__(self)"),
     r"\b__aexit__\b": ("def __aexit__(self)", "def __exit__(self)"),
