@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -300,3 +301,17 @@ def test_a_create_refused_before_sending_is_resent_and_an_unanswered_one_is_look
         client.payouts.create(order_id="H2-AMBIGUOUS", **PAYOUT)
     assert sent[:2] == ["/api/v1/payout/initiate", "/api/v1/payout/initiate"]
     assert "/api/v1/payout/H2-AMBIGUOUS/status" in sent  # looked up, not blindly resent
+
+
+# The documentation's example ----------------------------------------------------------------------
+
+
+def test_the_documented_httpx2_example_runs_against_a_sandbox(
+    served_sandbox: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ALLIANCE_BASE_URL", served_sandbox)
+    monkeypatch.setenv("ALLIANCE_ACCESS_KEY", ACCESS_KEY)
+    monkeypatch.setenv("ALLIANCE_SECRET_KEY", SECRET_KEY)
+    example = Path(__file__).parents[2] / "docs" / "examples" / "httpx2_client.py"
+    runpy.run_path(str(example), run_name="__main__")
+    assert capsys.readouterr().out == "200\n100000.00\n"
