@@ -179,7 +179,7 @@ def as_httpx_timeout(value: _T) -> _T | httpx.Timeout:
 
 
 def foreign_request_args(
-    http_client: object, url: httpx.URL, timeout: httpx.Timeout
+    http_client: object, url: httpx.URL | str, timeout: httpx.Timeout
 ) -> tuple[httpx.URL | str, httpx.Timeout | tuple[float | None, ...]]:
     """``url`` and ``timeout`` as ``http_client.build_request`` takes them.
 

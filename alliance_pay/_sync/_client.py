@@ -14,6 +14,7 @@ from typing import TypeVar
 import time
 import httpx
 
+from alliance_pay._auth import GetBody
 from alliance_pay._base import (
     DEFAULT_MAX_RETRIES,
     ApiCall,
@@ -73,6 +74,8 @@ class AllianceClient(BaseClient):
         http_client: your own ``httpx.Client`` or ``httpx2.AsyncClient``, used as is and
             not closed by this client.
         default_headers: extra headers for every request.
+        get_body: the body line GET requests are signed with, ``""`` (default) or ``"{}"``;
+            defaults to ``ALLIANCE_GET_BODY``, see [`AllianceAuth`][alliance_pay.AllianceAuth].
 
     Raises:
         AllianceValidationError: a setting is missing or malformed.
@@ -100,6 +103,7 @@ class AllianceClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: HttpClient | None = None,
         default_headers: Mapping[str, str] | None = None,
+        get_body: GetBody | None = None,
     ) -> None:
         if http_client is not None:
             check_http_client(http_client, httpx.Client)
@@ -113,6 +117,7 @@ class AllianceClient(BaseClient):
             http_client_timeout=(
                 as_httpx_timeout(http_client.timeout) if http_client is not None else None
             ),
+            get_body=get_body,
         )
         self._owns_http_client = http_client is None
         self._http_client: HttpClient = http_client or httpx.Client(
