@@ -2,8 +2,8 @@
 # Do not edit it by hand: edit the source and run `python scripts/unasync.py`.
 """``client.webhooks``: confirm webhook events with a signed status call, and receive them.
 
-The rules live in private modules shared by the async and the sync client: what must agree in
-``_webhook_confirmation``, which answer a receiver gives in ``_webhook_receiver``. This module
+The rules live in the ``alliance_pay.webhooks`` package, shared by the async and the sync client:
+what must agree in ``_confirmation``, which answer a receiver gives in ``_results``. This module
 only fetches the order and calls the merchant's handler.
 """
 
@@ -19,8 +19,8 @@ from alliance_pay._exceptions import (
     WebhookVerificationError,
 )
 from alliance_pay._models import Payin, Payout
-from alliance_pay._webhook_confirmation import contradiction_in, disagreement
-from alliance_pay._webhook_events import (
+from alliance_pay.webhooks._confirmation import contradiction_in, disagreement
+from alliance_pay.webhooks._events import (
     KnownEvent,
     PayinEvent,
     PayoutEvent,
@@ -28,14 +28,9 @@ from alliance_pay._webhook_events import (
     WebhookEvent,
     parse_event,
 )
-from alliance_pay._webhook_receiver import (
-    Claim,
-    EventStore,
-    InMemoryEventStore,
-    WebhookOutcome,
-    WebhookResult,
-    webhook_result,
-)
+from alliance_pay.webhooks._memory import InMemoryEventStore
+from alliance_pay.webhooks._results import WebhookOutcome, WebhookResult, webhook_result
+from alliance_pay.webhooks._store import Claim, EventStore
 
 if TYPE_CHECKING:
     from alliance_pay._sync._client import AllianceClient

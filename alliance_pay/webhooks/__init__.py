@@ -26,9 +26,8 @@ Example:
 
 from __future__ import annotations
 
-import attrs as _attrs
-
-from ._webhook_events import (
+from alliance_pay.webhooks._asgi import DEFAULT_MAX_BODY_SIZE, WebhookApp, webhook_app
+from alliance_pay.webhooks._events import (
     EventType,
     KnownEvent,
     PayinEvent,
@@ -37,16 +36,9 @@ from ._webhook_events import (
     WebhookEvent,
     parse_event,
 )
-from ._webhook_receiver import (
-    DEFAULT_MAX_BODY_SIZE,
-    Claim,
-    EventStore,
-    InMemoryEventStore,
-    WebhookApp,
-    WebhookOutcome,
-    WebhookResult,
-    webhook_app,
-)
+from alliance_pay.webhooks._memory import InMemoryEventStore
+from alliance_pay.webhooks._results import WebhookOutcome, WebhookResult
+from alliance_pay.webhooks._store import Claim, EventStore
 
 __all__ = [
     "Claim",
@@ -65,14 +57,3 @@ __all__ = [
     "parse_event",
     "webhook_app",
 ]
-
-# The classes claim this module, as they did before it was split, so reprs and tracebacks say
-# alliance_pay.webhooks.X (the package __init__ then claims the names it re-exports). attrs
-# classes resolve their string annotations first: afterwards their module's names are gone.
-for _name in __all__:
-    _value = globals()[_name]
-    if isinstance(_value, type):
-        if _attrs.has(_value):
-            _attrs.resolve_types(_value)
-        _value.__module__ = __name__
-del _name, _value, _attrs
