@@ -52,6 +52,9 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     # anyio is only used to sleep between retries; the sync twin sleeps with `time`.
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bimport anyio\b", "import time"),
+    # Webhooks: store calls run in a worker thread, handlers are awaited only on the async side.
+    (r"\bin_worker\b", "inline"),
+    (r"\bcall_async_api\b", "call_sync_api"),
     # Module paths: `alliance_pay._async._client` -> `alliance_pay._sync._client`.
     (r"\b_async\b", "_sync"),
 )

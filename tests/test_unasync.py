@@ -124,6 +124,8 @@ RULE_EXAMPLES = {
     r"\baclose\b": ("client.aclose()", "client.close()"),
     r"\banyio\.sleep\b": ("anyio.sleep(delay)", "time.sleep(delay)"),
     r"\bimport anyio\b": ("import anyio\n", "import time\n"),
+    r"\bin_worker\b": ("in_worker(store.claim, key)", "inline(store.claim, key)"),
+    r"\bcall_async_api\b": ("call_async_api(handler, event)", "call_sync_api(handler, event)"),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
 }
 

@@ -26,7 +26,7 @@ Example:
 
 from __future__ import annotations
 
-from alliance_pay.webhooks._asgi import DEFAULT_MAX_BODY_SIZE, WebhookApp, webhook_app
+from alliance_pay.webhooks._asgi import WebhookApp, webhook_app
 from alliance_pay.webhooks._events import (
     EventType,
     KnownEvent,
@@ -37,23 +37,51 @@ from alliance_pay.webhooks._events import (
     parse_event,
 )
 from alliance_pay.webhooks._memory import InMemoryEventStore
+from alliance_pay.webhooks._postgres import PostgresEventStore
+from alliance_pay.webhooks._receiving import DEFAULT_MAX_BODY_SIZE
 from alliance_pay.webhooks._results import WebhookOutcome, WebhookResult
-from alliance_pay.webhooks._store import Claim, EventStore
+from alliance_pay.webhooks._sql import ClaimLostError, InboxTransaction
+from alliance_pay.webhooks._sqlite import SQLiteEventStore
+from alliance_pay.webhooks._store import (
+    DEFAULT_LEASE,
+    DEFAULT_RETENTION,
+    Claim,
+    Delivery,
+    EventNotStoredError,
+    EventState,
+    EventStore,
+    HistoryEntry,
+    StoredEvent,
+)
+from alliance_pay.webhooks._wsgi import WebhookWSGIApp, webhook_wsgi_app
 
 __all__ = [
     "Claim",
+    "ClaimLostError",
+    "DEFAULT_LEASE",
     "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_RETENTION",
+    "Delivery",
+    "EventNotStoredError",
+    "EventState",
     "EventStore",
     "EventType",
+    "HistoryEntry",
     "InMemoryEventStore",
+    "InboxTransaction",
     "KnownEvent",
     "PayinEvent",
     "PayoutEvent",
+    "PostgresEventStore",
+    "SQLiteEventStore",
+    "StoredEvent",
     "UnknownEvent",
     "WebhookApp",
     "WebhookEvent",
     "WebhookOutcome",
     "WebhookResult",
+    "WebhookWSGIApp",
     "parse_event",
     "webhook_app",
+    "webhook_wsgi_app",
 ]

@@ -8,14 +8,32 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from attrs import frozen
 
+from alliance_pay._converter import converter
 from alliance_pay._logging import logger
 from alliance_pay._models import Payin, Payout
 from alliance_pay.webhooks._events import WebhookEvent
 
-__all__ = ["WebhookOutcome", "WebhookResult", "webhook_result"]
+__all__ = [
+    "NOT_TRANSACTIONAL",
+    "WebhookOutcome",
+    "WebhookResult",
+    "describe_error",
+    "raw_body",
+    "record_data",
+    "webhook_result",
+]
+
+NOT_TRANSACTIONAL = (
+    "transactional=True needs a store on a database whose transaction the handler can share, "
+    "SQLiteEventStore or PostgresEventStore, not {store}"
+)
+_MAX_ERROR = 2000
 
 
 class WebhookOutcome(str, enum.Enum):
@@ -34,8 +52,12 @@ class WebhookOutcome(str, enum.Enum):
     """The API does not confirm the event (unknown order, another amount or status): 400, and
     a warning on the ``alliance_pay`` logger. A redelivery would not change the answer."""
     RETRY = "retry"
-    """Not handled *yet*: the status call failed, the API does not show the event's final
-    status yet, or the same event is being handled right now. 503, so it can come again."""
+    """Not handled *yet*: the status call failed, or the API does not show the event's final
+    status yet. 503, so it can come again."""
+    IN_PROGRESS = "in_progress"
+    """Another delivery of the same event holds a live claim on it (in this process or in
+    another one sharing the store): 503, so it comes again and is then a duplicate, or is
+    handled if the other attempt failed."""
 
     def __str__(self) -> str:
         return str(self.value)
@@ -48,6 +70,7 @@ _STATUS_CODES: Mapping[WebhookOutcome, int] = {
     WebhookOutcome.INVALID: 400,
     WebhookOutcome.REJECTED: 400,
     WebhookOutcome.RETRY: 503,
+    WebhookOutcome.IN_PROGRESS: 503,
 }
 
 
@@ -95,3 +118,42 @@ def webhook_result(
         event=event,
         record=record,
     )
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)  # exact: money never goes through a float
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def record_data(record: Payin | Payout) -> dict[str, Any]:
+    """The API's record as JSON-ready data, for a store: money as exact decimal strings,
+    times in ISO 8601, enums as their wire values."""
+    data: dict[str, Any] = _json_ready(converter.unstructure(record))
+    return data
+
+
+def raw_body(payload: bytes | bytearray | str) -> bytes:
+    """The body as bytes, to store exactly as received; ``TypeError`` for parsed JSON."""
+    if isinstance(payload, (bytes, bytearray)):
+        return bytes(payload)
+    if isinstance(payload, str):
+        return payload.encode("utf-8")
+    raise TypeError(
+        f"a webhook is received as the raw body, bytes or str, not {type(payload).__name__}: "
+        "pass the bytes you received (request.body()), not parsed JSON"
+    )
+
+
+def describe_error(exc: BaseException) -> str:
+    """A handler's exception as the store keeps it: its type and message, bounded."""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return text if len(text) <= _MAX_ERROR else text[: _MAX_ERROR - 3] + "..."
