@@ -116,10 +116,10 @@ class InMemoryEventStore(StoreBase):
                 self._change(key, event, EventState.RECEIVED, None)
                 while len(self._events) > self._max_size:
                     self._events.popitem(last=False)
-            elif event.state is EventState.HANDLED and not event.rearmed:
-                return Claim.HANDLED
             elif event.lease_until is not None and event.lease_until >= moment:
                 return Claim.IN_PROGRESS
+            elif event.state is EventState.HANDLED and not event.rearmed:
+                return Claim.HANDLED
             token = uuid.uuid4().hex
             event.token, event.lease_until, event.rearmed = token, moment + self.lease, False
             event.attempts += 1

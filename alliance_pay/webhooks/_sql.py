@@ -223,9 +223,13 @@ class SQLEventStore(StoreBase):
                     self._tokens[key] = token
                 return Claim.NEW
             current = self._run(
-                connection, "SELECT state, rearmed FROM alliance_webhook_events WHERE key = %s", key
+                connection,
+                "SELECT state, rearmed, lease_until FROM alliance_webhook_events WHERE key = %s",
+                key,
             ).fetchone()
-        if current is not None and current[0] == EventState.HANDLED.value and not current[1]:
+        if current is None or (current[2] is not None and current[2] >= moment):
+            return Claim.IN_PROGRESS
+        if current[0] == EventState.HANDLED.value and not current[1]:
             return Claim.HANDLED
         return Claim.IN_PROGRESS
 
