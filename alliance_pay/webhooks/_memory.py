@@ -220,8 +220,9 @@ class InMemoryEventStore(StoreBase):
             event = self._events.get(key)
             return [] if event is None else list(event.history)
 
-    def deliveries(self, key: str) -> list[Delivery]:
-        """The raw deliveries that carried ``key``, oldest first."""
+    def deliveries(self, key: str | None) -> list[Delivery]:
+        """The raw deliveries that carried ``key``, oldest first; with ``None``, those that
+        carried no event (a body that did not parse, or was refused as too large)."""
         with self._lock:
             return [delivery for delivery in self._deliveries.values() if delivery.key == key]
 

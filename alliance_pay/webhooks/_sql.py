@@ -46,6 +46,10 @@ _EVENT_COLUMNS = (
     "SELECT key, state, attempts, last_error, received_at, updated_at, lease_until, record "
     "FROM alliance_webhook_events"
 )
+_SELECT_DELIVERIES = (
+    "SELECT body, headers, remote, received_at, truncated, event_key, outcome "
+    "FROM alliance_webhook_deliveries WHERE event_key"
+)
 #: By (a state is asked for, a start time is asked for).
 _SELECT_EVENTS = {
     (False, False): f"{_EVENT_COLUMNS} ORDER BY received_at, key",
@@ -366,15 +370,15 @@ class SQLEventStore(StoreBase):
             ).fetchall()
         return [HistoryEntry(at=_utc(at), state=state, detail=detail) for at, state, detail in rows]
 
-    def deliveries(self, key: str) -> list[Delivery]:
-        """The raw deliveries that carried ``key``, oldest first."""
+    def deliveries(self, key: str | None) -> list[Delivery]:
+        """The raw deliveries that carried ``key``, oldest first; with ``None``, those that
+        carried no event (a body that did not parse, or was refused as too large)."""
         with self._connection() as connection:
-            rows = self._run(
-                connection,
-                "SELECT body, headers, remote, received_at, truncated, event_key, outcome "
-                "FROM alliance_webhook_deliveries WHERE event_key = %s ORDER BY id",
-                key,
-            ).fetchall()
+            if key is None:
+                cursor = self._run(connection, _SELECT_DELIVERIES + " IS NULL ORDER BY id")
+            else:
+                cursor = self._run(connection, _SELECT_DELIVERIES + " = %s ORDER BY id", key)
+            rows = cursor.fetchall()
         return [
             Delivery(
                 body=bytes(body),

@@ -250,8 +250,9 @@ class EventStore(Protocol):
         """Every state ``key`` went through, oldest first."""
         ...
 
-    def deliveries(self, key: str) -> list[Delivery]:
-        """The raw deliveries of ``key``, oldest first."""
+    def deliveries(self, key: str | None) -> list[Delivery]:
+        """The raw deliveries of ``key``, oldest first; with ``None``, those that carried no
+        event (a body that did not parse, or was refused as too large)."""
         ...
 
     def prune(self) -> int:
