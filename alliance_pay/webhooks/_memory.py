@@ -84,6 +84,9 @@ class InMemoryEventStore(StoreBase):
     def __repr__(self) -> str:
         return f"InMemoryEventStore(max_size={self._max_size}, lease={self.lease!r})"
 
+    def close(self) -> None:
+        """Nothing to close: the events live as long as the store object."""
+
     def record_delivery(self, delivery: Delivery) -> int:
         """Keep a raw request; returns its id."""
         with self._lock:

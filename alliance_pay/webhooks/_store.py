@@ -260,6 +260,10 @@ class EventStore(Protocol):
         returns how many events were forgotten. Live claims are kept."""
         ...
 
+    def close(self) -> None:
+        """Let go of the store's connections; it reconnects if used again."""
+        ...
+
 
 def seconds(value: float | timedelta, name: str) -> float:
     """A positive duration in seconds, from seconds or a ``timedelta``; else ``ValueError``."""
