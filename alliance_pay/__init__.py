@@ -36,7 +36,16 @@ from ._exceptions import (
     WebhookParseError,
     WebhookVerificationError,
 )
-from ._models import Balance, Payin, PayinLink, PayinStatus, Payout, PayoutStatus
+from ._models import (
+    Balance,
+    Payin,
+    PayinLink,
+    PayinStatus,
+    PaymentMethod,
+    Payout,
+    PayoutStatus,
+)
+from ._optional import MissingExtraError
 from ._signing import compute_signature
 from ._sync._client import AllianceClient
 from ._types import NOT_GIVEN, NotGiven
@@ -72,6 +81,7 @@ __all__ = [
     "EventType",
     "InMemoryEventStore",
     "InternalServerError",
+    "MissingExtraError",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
@@ -82,6 +92,7 @@ __all__ = [
     "PayinLink",
     "PayinLinkUnavailableError",
     "PayinStatus",
+    "PaymentMethod",
     "Payout",
     "PayoutEvent",
     "PayoutStatus",

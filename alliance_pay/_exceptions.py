@@ -65,20 +65,47 @@ class AllianceError(Exception):
 class AllianceValidationError(AllianceError, ValueError):
     """An argument was refused before anything was sent.
 
+    The message lists every refused field as ``field: reason``. The rules are those of the
+    table in ``docs/validation.md``, which the sandbox applies too.
+
     Attributes:
-        field: the parameter's name (``"amount"``, ``"ifsc"``).
+        field: the (first) refused parameter's name (``"amount"``, ``"ifsc"``).
         reason: why it was refused.
+        errors: every refused field with its reasons, ``{"amount": ["must be ..."]}``.
+        operation: the SDK method that refused it (``"payouts.create"``), when known.
 
     Examples:
         >>> from alliance_pay import AllianceValidationError
         >>> str(AllianceValidationError("ifsc", "must look like SBIN0060589"))
         'ifsc: must look like SBIN0060589'
+        >>> print(AllianceValidationError.from_errors(
+        ...     {"amount": "is required", "ifsc": "is required"}, operation="payouts.create"))
+        payouts.create refused 2 arguments before sending anything:
+          amount: is required
+          ifsc: is required
     """
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, *, operation: str | None = None) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.operation = operation
+        self.errors: Mapping[str, list[str]] = {field: [reason]}
+
+    @classmethod
+    def from_errors(
+        cls, errors: Mapping[str, str], *, operation: str | None = None
+    ) -> AllianceValidationError:
+        """One error for several refused fields (``errors`` must not be empty)."""
+        (field, reason), *_ = errors.items()
+        error = cls(field, reason, operation=operation)
+        error.errors = {name: [why] for name, why in errors.items()}
+        if len(errors) > 1:
+            lines = [f"  {name}: {why}" for name, why in errors.items()]
+            who = operation or "the SDK"
+            head = f"{who} refused {len(errors)} arguments before sending anything:"
+            error.args = ("\n".join([head, *lines]),)
+        return error
 
 
 class APIError(AllianceError):

@@ -16,9 +16,9 @@ import threading
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["main"]
+from alliance_pay._optional import MissingExtraError, extra_imports, require_extra
 
-_EXTRA_HINT = "The sandbox needs its extra: pip install 'alliance-pay[sandbox]'"
+__all__ = ["main"]
 
 
 def _amount(text: str) -> Decimal:
@@ -42,16 +42,11 @@ def _seconds(text: str) -> float:
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
-    try:
-        import uvicorn  # noqa: F401 - fail here, before binding, when the extra is missing
-
+    # Checked before binding a port or printing anything.
+    require_extra("sandbox", feature="alliance-pay sandbox")
+    with extra_imports("sandbox", feature="alliance-pay sandbox"):
         from alliance_pay.sandbox import SandboxConfig, create_app
         from alliance_pay.sandbox._server import bind_socket, build_server, url_for_socket
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("starlette", "uvicorn"):
-            raise
-        print(_EXTRA_HINT, file=sys.stderr)
-        return 2
 
     access_key = args.access_key or secrets.token_hex(12)
     secret_key = args.secret_key or secrets.token_hex(32)
@@ -104,6 +99,7 @@ def _sigterm_as_interrupt() -> Callable[[], None]:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
+    require_extra("sandbox", feature="alliance-pay demo")
     try:
         # By name, so this module does not depend on the demo at import or type-check time.
         demo = importlib.import_module("alliance_pay._demo")
@@ -164,7 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return 2
-    return handler(args)
+    try:
+        return handler(args)
+    except MissingExtraError as exc:
+        print(exc, file=sys.stderr)  # one line with the fix: a traceback would bury it
+        return 2
 
 
 if __name__ == "__main__":

@@ -52,9 +52,12 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     # anyio is only used to sleep between retries; the sync twin sleeps with `time`.
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bimport anyio\b", "import time"),
-    # Webhooks: store calls run in a worker thread, handlers are awaited only on the async side.
+    # alliance_pay._callables: the sync client refuses async callbacks the async one takes.
+    (r"\b_callables\.AwaitableOrNone\b", "None"),
+    (r"\bcheck_async_api_callable\b", "check_sync_api_callable"),
+    (r"\bcall_in_async_api\b", "call_in_sync_api"),
+    # Webhooks: the async client calls its (synchronous) event store in a worker thread.
     (r"\bin_worker\b", "inline"),
-    (r"\bcall_async_api\b", "call_sync_api"),
     # Module paths: `alliance_pay._async._client` -> `alliance_pay._sync._client`.
     (r"\b_async\b", "_sync"),
 )

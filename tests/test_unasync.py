@@ -124,8 +124,19 @@ RULE_EXAMPLES = {
     r"\baclose\b": ("client.aclose()", "client.close()"),
     r"\banyio\.sleep\b": ("anyio.sleep(delay)", "time.sleep(delay)"),
     r"\bimport anyio\b": ("import anyio\n", "import time\n"),
+    r"\b_callables\.AwaitableOrNone\b": (
+        "def __call__(self) -> _callables.AwaitableOrNone:",
+        "def __call__(self) -> None:",
+    ),
+    r"\bcheck_async_api_callable\b": (
+        "_callables.check_async_api_callable(handler)",
+        "_callables.check_sync_api_callable(handler)",
+    ),
+    r"\bcall_in_async_api\b": (
+        "_callables.call_in_async_api(handler, event)",
+        "_callables.call_in_sync_api(handler, event)",
+    ),
     r"\bin_worker\b": ("in_worker(store.claim, key)", "inline(store.claim, key)"),
-    r"\bcall_async_api\b": ("call_async_api(handler, event)", "call_sync_api(handler, event)"),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
+from alliance_pay import _callables
 from alliance_pay._exceptions import (
     AllianceValidationError,
     APIError,
@@ -28,7 +29,7 @@ from alliance_pay.webhooks._events import (
     parse_event,
 )
 from alliance_pay.webhooks._memory import InMemoryEventStore
-from alliance_pay.webhooks._offload import call_async_api, in_worker
+from alliance_pay.webhooks._offload import in_worker
 from alliance_pay.webhooks._results import (
     NOT_TRANSACTIONAL,
     WebhookOutcome,
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncWebhooksResource", "InboxHandler", "WebhookHandler"]
 
+_HANDLE = "AsyncAllianceClient.webhooks.handle"
+_HANDLER = "the webhook handler"
+
 
 class WebhookHandler(Protocol):
     """What ``client.webhooks.handle`` calls with each confirmed event.
@@ -54,6 +58,9 @@ class WebhookHandler(Protocol):
     order: act on ``record``. Raise to refuse the event: it is then not acknowledged, so it
     can be sent again. See [`handle`][alliance_pay._async._webhooks.AsyncWebhooksResource.handle].
 
+    The async client runs a coroutine function or a plain function; the sync client refuses a
+    coroutine function with ``TypeError``, as it would never run it.
+
     Example:
         ```python
         async def on_event(event: KnownEvent, record: Payin | Payout) -> None:
@@ -61,7 +68,7 @@ class WebhookHandler(Protocol):
         ```
     """
 
-    async def __call__(self, event: KnownEvent, record: Payin | Payout, /) -> object:
+    def __call__(self, event: KnownEvent, record: Payin | Payout, /) -> _callables.AwaitableOrNone:
         """Act on one confirmed event."""
         ...
 
@@ -83,7 +90,9 @@ class InboxHandler(Protocol):
         ```
     """
 
-    def __call__(self, event: KnownEvent, record: Payin | Payout, connection: Any, /) -> object:
+    def __call__(
+        self, event: KnownEvent, record: Payin | Payout, connection: Any, /
+    ) -> _callables.AwaitableOrNone:
         """Act on one confirmed event, writing on ``connection``."""
         ...
 
@@ -211,12 +220,20 @@ class AsyncWebhooksResource:
             What happened, and the status code to answer with, as a
                 [`WebhookResult`][alliance_pay.webhooks.WebhookResult].
 
+        Raises:
+            TypeError: ``handler`` is not a function this client can run (the sync client
+                refuses a coroutine function), or it returned an awaitable to the sync client:
+                nothing was handled, so answer 500 and the event comes again.
+
         Example:
             ```python
             result = await client.webhooks.handle(raw_body, on_event)
             # answer with result.status_code and {"outcome": str(result.outcome)}
             ```
         """
+        _callables.check_async_api_callable(
+            handler, what=_HANDLER, api=_HANDLE, fix=_callables.WEBHOOK_HANDLER_FIX
+        )
         body = raw_body(payload)
         store = self._store if store is None else store
         if transactional and not isinstance(store, SQLEventStore):
@@ -265,7 +282,9 @@ class AsyncWebhooksResource:
                 if isinstance(store, SQLEventStore) and transactional:
                     await self._call_in_transaction(event, result, handler, store)
                 else:
-                    await call_async_api(handler, event, result)
+                    await _callables.call_in_async_api(
+                        handler, event, result, what=_HANDLER, api=_HANDLE
+                    )
                     await in_worker(store.complete, event.key)
             except ClaimLostError as exc:
                 settled = True
@@ -318,7 +337,9 @@ class AsyncWebhooksResource:
     ) -> None:
         transaction = await in_worker(store.begin_handling, event.key)
         try:
-            await call_async_api(handler, event, record, transaction.connection)
+            await _callables.call_in_async_api(
+                handler, event, record, transaction.connection, what=_HANDLER, api=_HANDLE
+            )
         except BaseException:
             await in_worker(transaction.rollback)
             raise

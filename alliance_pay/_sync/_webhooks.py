@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
+from alliance_pay import _callables
 from alliance_pay._exceptions import (
     AllianceValidationError,
     APIError,
@@ -30,7 +31,7 @@ from alliance_pay.webhooks._events import (
     parse_event,
 )
 from alliance_pay.webhooks._memory import InMemoryEventStore
-from alliance_pay.webhooks._offload import call_sync_api, inline
+from alliance_pay.webhooks._offload import inline
 from alliance_pay.webhooks._results import (
     NOT_TRANSACTIONAL,
     WebhookOutcome,
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 
 __all__ = ["WebhooksResource", "InboxHandler", "WebhookHandler"]
 
+_HANDLE = "AllianceClient.webhooks.handle"
+_HANDLER = "the webhook handler"
+
 
 class WebhookHandler(Protocol):
     """What ``client.webhooks.handle`` calls with each confirmed event.
@@ -56,6 +60,9 @@ class WebhookHandler(Protocol):
     order: act on ``record``. Raise to refuse the event: it is then not acknowledged, so it
     can be sent again. See [`handle`][alliance_pay._sync._webhooks.WebhooksResource.handle].
 
+    The async client runs a coroutine function or a plain function; the sync client refuses a
+    coroutine function with ``TypeError``, as it would never run it.
+
     Example:
         ```python
         def on_event(event: KnownEvent, record: Payin | Payout) -> None:
@@ -63,7 +70,7 @@ class WebhookHandler(Protocol):
         ```
     """
 
-    def __call__(self, event: KnownEvent, record: Payin | Payout, /) -> object:
+    def __call__(self, event: KnownEvent, record: Payin | Payout, /) -> None:
         """Act on one confirmed event."""
         ...
 
@@ -85,7 +92,9 @@ class InboxHandler(Protocol):
         ```
     """
 
-    def __call__(self, event: KnownEvent, record: Payin | Payout, connection: Any, /) -> object:
+    def __call__(
+        self, event: KnownEvent, record: Payin | Payout, connection: Any, /
+    ) -> None:
         """Act on one confirmed event, writing on ``connection``."""
         ...
 
@@ -213,12 +222,20 @@ class WebhooksResource:
             What happened, and the status code to answer with, as a
                 [`WebhookResult`][alliance_pay.webhooks.WebhookResult].
 
+        Raises:
+            TypeError: ``handler`` is not a function this client can run (the sync client
+                refuses a coroutine function), or it returned an awaitable to the sync client:
+                nothing was handled, so answer 500 and the event comes again.
+
         Example:
             ```python
             result = client.webhooks.handle(raw_body, on_event)
             # answer with result.status_code and {"outcome": str(result.outcome)}
             ```
         """
+        _callables.check_sync_api_callable(
+            handler, what=_HANDLER, api=_HANDLE, fix=_callables.WEBHOOK_HANDLER_FIX
+        )
         body = raw_body(payload)
         store = self._store if store is None else store
         if transactional and not isinstance(store, SQLEventStore):
@@ -267,7 +284,9 @@ class WebhooksResource:
                 if isinstance(store, SQLEventStore) and transactional:
                     self._call_in_transaction(event, result, handler, store)
                 else:
-                    call_sync_api(handler, event, result)
+                    _callables.call_in_sync_api(
+                        handler, event, result, what=_HANDLER, api=_HANDLE
+                    )
                     inline(store.complete, event.key)
             except ClaimLostError as exc:
                 settled = True
@@ -320,7 +339,9 @@ class WebhooksResource:
     ) -> None:
         transaction = inline(store.begin_handling, event.key)
         try:
-            call_sync_api(handler, event, record, transaction.connection)
+            _callables.call_in_sync_api(
+                handler, event, record, transaction.connection, what=_HANDLER, api=_HANDLE
+            )
         except BaseException:
             inline(transaction.rollback)
             raise

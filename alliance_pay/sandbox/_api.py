@@ -16,6 +16,7 @@ from alliance_pay.sandbox._validation import (
     validate_order_lookup,
     validate_payin_link,
     validate_payout,
+    validate_payout_lookup,
 )
 from alliance_pay.sandbox._wire import (
     failure,
@@ -101,7 +102,7 @@ class Api:
             return failure(400, _NOT_JSON)
         values, errors = validate_payin_link(payload)
         ledger = self._sandbox.ledger
-        if "order_id" not in errors and values["order_id"] in ledger.payins:
+        if "order_id" not in errors and payload["order_id"] in ledger.payins:
             errors["order_id"] = [_TAKEN]
         if errors:
             return validation_failure(errors)
@@ -135,7 +136,7 @@ class Api:
             return failure(400, _NOT_JSON)
         values, errors = validate_payout(payload)
         ledger = self._sandbox.ledger
-        if "order_id" not in errors and values["order_id"] in ledger.payouts:
+        if "order_id" not in errors and payload["order_id"] in ledger.payouts:
             errors["order_id"] = [_TAKEN]
         if errors:
             return validation_failure(errors)
@@ -153,6 +154,10 @@ class Api:
 
     async def _payout_status(self, request: Request, body: bytes) -> Response:
         order_id = raw_segment(request.scope, "/api/v1/payout/", "/status")
+        if order_id is not None or raw_path(request.scope).endswith("/payout//status"):
+            errors = validate_payout_lookup(order_id)
+            if errors:
+                return validation_failure(errors)
         payout = None if order_id is None else self._sandbox.ledger.payouts.get(order_id)
         if payout is None:
             return failure(404, _NOT_FOUND)

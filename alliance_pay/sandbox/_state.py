@@ -106,14 +106,13 @@ class Payin:
         }
 
     def link_wire(self, pay_url: str) -> dict[str, object]:
-        """The record as the create-link call answers it (plus its ``status``)."""
+        """The record as the create-link call answers it: the older export's "Payin Link"."""
         return {
             "user_id": self.user_id,
             "order_id": self.order_id,
             "amount": self.amount,
             "method": "UPI",
             "redirect_url": self.redirect_url,
-            "status": self.status,
             "updated_at": utc_iso(self.updated_at),
             "created_at": utc_iso(self.created_at),
             "pay_url": pay_url,

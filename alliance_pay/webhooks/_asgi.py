@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from alliance_pay import _callables
 from alliance_pay._logging import logger
 from alliance_pay.webhooks._memory import InMemoryEventStore
 from alliance_pay.webhooks._offload import in_worker
@@ -71,6 +72,9 @@ class WebhookApp:
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         transactional: bool = False,
     ) -> None:
+        _callables.check_async_api_callable(
+            handler, what="the webhook handler", api="webhook_app", fix=""
+        )
         self._client = client
         self._handler = handler
         self._store: EventStore = store if store is not None else InMemoryEventStore()

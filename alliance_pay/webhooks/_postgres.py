@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from alliance_pay._optional import extra_imports
 from alliance_pay.webhooks._sql import SQLEventStore, _Connection
 from alliance_pay.webhooks._store import DEFAULT_LEASE, DEFAULT_RETENTION
 
@@ -16,21 +17,11 @@ if TYPE_CHECKING:
 
 __all__ = ["PostgresEventStore", "import_psycopg"]
 
-_INSTALL_HINT = "pip install 'alliance-pay[postgres]'"
-
 
 def import_psycopg() -> Any:
-    """psycopg 3, or an ``ImportError`` whose one line names the extra that installs it."""
-    try:
+    """psycopg 3, or a one-line ``MissingExtraError`` naming the extra that installs it."""
+    with extra_imports("postgres", feature="PostgresEventStore"):
         import psycopg
-    except ModuleNotFoundError as exc:
-        if (exc.name or "").partition(".")[0] != "psycopg":
-            raise
-        raise ImportError(
-            "PostgresEventStore needs the 'postgres' extra (psycopg is not installed): "
-            + _INSTALL_HINT,
-            name="psycopg",
-        ) from None
     return psycopg
 
 
@@ -54,7 +45,8 @@ class PostgresEventStore(SQLEventStore):
             once an hour in each process.
 
     Raises:
-        ImportError: psycopg is not installed (``pip install 'alliance-pay[postgres]'``).
+        MissingExtraError: psycopg is not installed (``pip install 'alliance-pay[postgres]'``);
+            an ``ImportError`` too.
 
     Example:
         ```python

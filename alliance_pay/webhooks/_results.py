@@ -8,13 +8,10 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Mapping
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
 
-from alliance_pay._converter import converter
 from alliance_pay._logging import logger
 from alliance_pay._models import Payin, Payout
 from alliance_pay.webhooks._events import WebhookEvent
@@ -120,25 +117,10 @@ def webhook_result(
     )
 
 
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _json_ready(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(item) for item in value]
-    if isinstance(value, Decimal):
-        return str(value)  # exact: money never goes through a float
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
 def record_data(record: Payin | Payout) -> dict[str, Any]:
     """The API's record as JSON-ready data, for a store: money as exact decimal strings,
     times in ISO 8601, enums as their wire values."""
-    data: dict[str, Any] = _json_ready(converter.unstructure(record))
-    return data
+    return record.to_dict(mode="json")
 
 
 def raw_body(payload: bytes | bytearray | str) -> bytes:

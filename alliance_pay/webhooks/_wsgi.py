@@ -3,10 +3,10 @@ Django and any other WSGI server."""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from alliance_pay import _callables
 from alliance_pay._logging import logger
 from alliance_pay.webhooks._memory import InMemoryEventStore
 from alliance_pay.webhooks._receiving import (
@@ -34,19 +34,6 @@ _REASONS = {
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
-
-
-def refuse_async_handler(handler: object, api: str) -> None:
-    """A sync receiver cannot run an ``async def`` handler: say so when it is handed over."""
-    call = handler if inspect.isfunction(handler) else getattr(handler, "__call__", None)  # noqa: B004
-    if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(call):
-        name = getattr(handler, "__qualname__", type(handler).__qualname__)
-        raise TypeError(
-            f"the webhook handler {name!r} is an async def function, but {api} is sync: it "
-            "would never be awaited, so it would never run. Make it a plain def function, or "
-            "receive webhooks with AsyncAllianceClient and webhook_app, which take async def "
-            "handlers (and plain ones)."
-        )
 
 
 def _headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
@@ -82,7 +69,12 @@ class WebhookWSGIApp:
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         transactional: bool = False,
     ) -> None:
-        refuse_async_handler(handler, "webhook_wsgi_app")
+        _callables.check_sync_api_callable(
+            handler,
+            what="the webhook handler",
+            api="webhook_wsgi_app",
+            fix=_callables.WEBHOOK_HANDLER_FIX,
+        )
         self._client = client
         self._handler = handler
         self._store: EventStore = store if store is not None else InMemoryEventStore()

@@ -6,6 +6,8 @@ replay marks and retention, all through the ``EventStore`` protocol only.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from alliance_pay.webhooks import Claim, Delivery, EventState, EventStore
+from alliance_pay import MissingExtraError
+from alliance_pay.webhooks import Claim, Delivery, EventState, EventStore, PostgresEventStore
 
 KEY = "payout.succeeded:PO-1"
 LEASE = 0.3
@@ -217,3 +220,20 @@ def test_a_claim_held_by_another_store_object_is_in_progress_there(
     assert replica_b.claim(KEY) is Claim.NEW  # replica A died holding it
     replica_b.complete(KEY)
     assert replica_a.claim(KEY) is Claim.HANDLED
+
+
+def test_without_psycopg_the_postgres_store_names_the_extra_that_installs_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(
+        MissingExtraError,
+        match=r"^PostgresEventStore needs the 'postgres' extra \(psycopg is not installed\): "
+        r"pip install 'alliance-pay\[postgres\]'$",
+    ):
+        PostgresEventStore("postgresql://localhost/shop")
+
+
+def test_the_webhooks_package_imports_without_psycopg() -> None:
+    code = "import sys; sys.modules['psycopg'] = None; import alliance_pay.webhooks, alliance_pay"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
