@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +25,8 @@ _fresh = itertools.count()
 @contextmanager
 def example_module(name: str, monkeypatch: pytest.MonkeyPatch, base_url: str) -> Iterator[Any]:
     """Import ``docs/examples/<name>.py`` afresh, its client configured as a reader's shell
-    would (``ALLIANCE_*`` variables), and forget it afterwards."""
+    would (``ALLIANCE_*`` variables, the event store in a fresh directory), and forget it
+    afterwards."""
     monkeypatch.setenv("ALLIANCE_BASE_URL", base_url)
     monkeypatch.setenv("ALLIANCE_ACCESS_KEY", ACCESS_KEY)
     monkeypatch.setenv("ALLIANCE_SECRET_KEY", SECRET_KEY)
@@ -32,10 +34,17 @@ def example_module(name: str, monkeypatch: pytest.MonkeyPatch, base_url: str) ->
     spec = importlib.util.spec_from_file_location(module_name, EXAMPLES / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, module_name, module)
-    spec.loader.exec_module(module)
-    yield module
+    with tempfile.TemporaryDirectory() as directory:
+        monkeypatch.setenv("ALLIANCE_WEBHOOK_STORE", str(Path(directory) / "webhooks.sqlite3"))
+        module: ModuleType = importlib.util.module_from_spec(spec)
+        monkeypatch.setitem(sys.modules, module_name, module)
+        spec.loader.exec_module(module)
+        try:
+            yield module
+        finally:
+            store = getattr(module, "store", None)
+            if store is not None:
+                store.close()
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
