@@ -13,6 +13,7 @@ import json
 import os
 import threading
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
@@ -87,6 +88,14 @@ def _state_value(state: EventState | str) -> str:
     return EventState(state).value  # refuses a name that is no state, with the valid ones
 
 
+def _close_all(idle: list[_Connection], lock: threading.Lock) -> None:
+    with lock:
+        connections = list(idle)
+        idle.clear()
+    for connection in connections:
+        connection.close()
+
+
 class SQLEventStore(StoreBase):
     """The logic of a durable store over SQL; ``SQLiteEventStore`` and ``PostgresEventStore``
     add their connections."""
@@ -98,9 +107,12 @@ class SQLEventStore(StoreBase):
         self.retention = seconds(retention, "retention")
         self._lock = threading.Lock()
         self._idle: list[_Connection] = []
+        self._abandoned: list[_Connection] = []
         self._pid = os.getpid()
         self._tokens: dict[str, str] = {}
         self._last_prune = 0.0
+        # A store dropped without close() closes its idle connections when collected.
+        weakref.finalize(self, _close_all, self._idle, self._lock)
         with self._connection() as connection, self._transaction(connection):
             self._lock_schema(connection)
             for statement in create_statements(self.dialect):
@@ -126,9 +138,12 @@ class SQLEventStore(StoreBase):
     def _connection(self) -> Iterator[_Connection]:
         with self._lock:
             if os.getpid() != self._pid:
-                # Forked: the parent's connections are the parent's. Drop them unclosed,
-                # closing would talk on the parent's sockets.
-                self._idle, self._pid, self._tokens = [], os.getpid(), {}
+                # Forked: the parent's connections are the parent's. Keep them, unused and
+                # unclosed: closing (or collecting) one would talk on the parent's socket.
+                self._abandoned.extend(self._idle)
+                self._idle.clear()
+                self._tokens.clear()
+                self._pid = os.getpid()
             connection = self._idle.pop() if self._idle else None
         if connection is None:
             connection = self._connect()
@@ -145,10 +160,7 @@ class SQLEventStore(StoreBase):
 
     def close(self) -> None:
         """Close the idle connections; the store opens new ones if used again."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for connection in idle:
-            connection.close()
+        _close_all(self._idle, self._lock)
 
     def _run(self, connection: _Connection, statement: str, *params: Any) -> _Cursor:
         cursor: _Cursor = connection.execute(self._sql(statement), params)

@@ -6,10 +6,12 @@ replay marks and retention, all through the ``EventStore`` protocol only.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -237,3 +239,26 @@ def test_without_psycopg_the_postgres_store_names_the_extra_that_installs_it(
 def test_the_webhooks_package_imports_without_psycopg() -> None:
     code = "import sys; sys.modules['psycopg'] = None; import alliance_pay.webhooks, alliance_pay"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_store_made_before_a_fork_works_in_the_parent_and_the_child(
+    make_durable_store: MakeStore,
+) -> None:
+    # gunicorn and uvicorn --workers fork after the app module made its store.
+    store = make_durable_store()
+    store.claim("payin.succeeded:parent")
+    with warnings.catch_warnings():  # 3.12+ warns that forking a threaded process may deadlock
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: its own connections, never the parent's
+        try:
+            store.claim("payin.succeeded:child")
+            store.complete("payin.succeeded:child")
+            code = 0 if store.claim("payin.succeeded:parent") is Claim.IN_PROGRESS else 1
+        except BaseException:
+            code = 2
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    store.complete("payin.succeeded:parent")
+    assert [e.state.value for e in store.events()] == ["handled", "handled"]
