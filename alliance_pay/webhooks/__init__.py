@@ -10,10 +10,16 @@ payment succeeded. So a webhook is a *hint*, and the SDK turns it into a fact in
 2. ``client.webhooks.confirm(event)`` fetches the order with a signed status call and checks
    that it exists and that the event's order id, amounts and status agree with it. It returns
    the API's record: act on that, never on the event's ``data``.
-3. ``client.webhooks.handle(body, handler)`` does both, de-duplicates redeliveries by
-   the event's ``key``, and calls your handler once per confirmed event;
-   [`webhook_app`][alliance_pay.webhooks.webhook_app] is the same as a framework-neutral ASGI
-   app. See ``docs/webhooks.md``.
+3. ``client.webhooks.handle(body, handler, store=store)`` does both, keeps every request in an
+   event store first, de-duplicates deliveries by the event's ``key`` with a leased claim, and
+   calls your handler once per confirmed event;
+   [`webhook_app`][alliance_pay.webhooks.webhook_app] (ASGI) and
+   [`webhook_wsgi_app`][alliance_pay.webhooks.webhook_wsgi_app] (WSGI) are the same as apps.
+
+The stores: [`SQLiteEventStore`][alliance_pay.webhooks.SQLiteEventStore] for the processes of
+one host, [`PostgresEventStore`][alliance_pay.webhooks.PostgresEventStore] for replicas (and the
+transactional inbox), [`InMemoryEventStore`][alliance_pay.webhooks.InMemoryEventStore] for
+tests. See ``docs/webhooks.md``.
 
 Example:
     ```python
