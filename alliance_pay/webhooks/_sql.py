@@ -340,7 +340,11 @@ class SQLEventStore(StoreBase):
         manager = self._connection()
         connection = manager.__enter__()
         transaction = self._transaction(connection)
-        transaction.__enter__()
+        try:
+            transaction.__enter__()
+        except BaseException as exc:  # BEGIN failed (SQLite busy past its timeout, a lost link)
+            manager.__exit__(type(exc), exc, exc.__traceback__)
+            raise
         return InboxTransaction(self, key, token, connection, manager, transaction)
 
     # Seeing what arrived.
@@ -454,24 +458,30 @@ class InboxTransaction:
     def commit(self) -> None:
         """Mark the event handled and commit; ``ClaimLostError`` (rolled back) if another
         delivery took the event over after the lease ran out."""
-        if not self._store._mark_handled(self.connection, self._key, self._token):
+        try:
+            marked = self._store._mark_handled(self.connection, self._key, self._token)
+        except BaseException:
+            self.rollback()
+            raise
+        if not marked:
             self.rollback()
             raise ClaimLostError(
                 f"{self._key}: the claim's lease ran out and another delivery took the event "
                 "over; this transaction was rolled back"
             )
-        self._transaction.__exit__(None, None, None)
+        try:
+            self._transaction.__exit__(None, None, None)
+        except BaseException as exc:  # COMMIT failed: the connection is closed, not reused
+            self._manager.__exit__(type(exc), exc, exc.__traceback__)
+            raise
         self._manager.__exit__(None, None, None)
         self._store._token(self._key)
 
     def rollback(self) -> None:
-        """Undo the handler's writes; the event is not marked handled."""
+        """Undo the handler's writes; the event is not marked handled. The connection is
+        closed rather than reused."""
         error = RuntimeError("rolled back")
         try:
             self._transaction.__exit__(RuntimeError, error, None)
         finally:
-            try:
-                self._manager.__exit__(RuntimeError, error, None)
-            except RuntimeError as exc:
-                if exc is not error:
-                    raise
+            self._manager.__exit__(RuntimeError, error, None)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 from alliance_pay.webhooks._sql import SQLEventStore, _Connection
 from alliance_pay.webhooks._store import DEFAULT_LEASE, DEFAULT_RETENTION, seconds
@@ -77,7 +78,9 @@ class SQLiteEventStore(SQLEventStore):
         try:
             yield
         except BaseException:
-            connection.execute("ROLLBACK")
+            # Some errors end the transaction by themselves: roll back only what is still open.
+            if cast("sqlite3.Connection", connection).in_transaction:
+                connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
 
