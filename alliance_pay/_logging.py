@@ -25,6 +25,7 @@ __all__ = [
     "mask_headers",
     "mask_key",
     "mask_last_four",
+    "mask_personal_data",
     "setup_logging",
 ]
 
@@ -121,6 +122,16 @@ def _mask(value: Any) -> Any:
     if isinstance(value, list):
         return [_mask(item) for item in value]
     return value
+
+
+def mask_personal_data(value: Any) -> Any:
+    """A copy of decoded JSON with the personal fields masked, as log lines show them.
+
+    Examples:
+        >>> mask_personal_data({"beneficiary_acc_no": "99999999999", "amount": "10.00"})
+        {'beneficiary_acc_no': '*******9999', 'amount': '10.00'}
+    """
+    return _mask(value)
 
 
 def mask_body(body: bytes | None) -> str:
