@@ -24,6 +24,7 @@ MODULES: tuple[str, ...] = (
     "alliance_pay.cli._sign",
     "alliance_pay.cli._sandbox",
     "alliance_pay.cli._webhooks",
+    "alliance_pay.cli._webhook_store",
     "alliance_pay.cli._demo",
     "alliance_pay.cli._completion",
 )

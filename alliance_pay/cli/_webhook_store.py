@@ -1,58 +1,50 @@
-"""``alliance-pay webhooks events`` and ``alliance-pay webhooks replay``: see and replay a store.
+"""``alliance-pay webhooks events`` and ``webhooks replay``: see and replay a webhook event store.
 
-Argparse-based and framework-free: ``add_events_arguments`` / ``add_replay_arguments`` declare
-the options on a parser, ``events_command`` / ``replay_command`` take the parsed namespace and
-return the exit code (0 done; 1 refused: a key not stored, an answer that is not 2xx; 2 usage;
-4 the receiver could not be reached). The store is ``--store`` or ``ALLIANCE_WEBHOOK_STORE``:
-a SQLite file path, or a ``postgresql://`` DSN.
+The store is ``--store`` or ``ALLIANCE_WEBHOOK_STORE``: a SQLite file path, or a
+``postgresql://`` DSN (the ``postgres`` extra). ``events`` lists what arrived and where each
+event stands; ``replay`` marks events for one more handling and delivers their stored raw
+requests to your receiver again (``--to URL``), which then handles them once more.
 
-Data goes to stdout (``--json`` for scripts), diagnostics to stderr.
+Exit codes: 0 done; 1 a key the store does not hold, or an answer that is not 2xx; 2 usage
+(no store, a path that is no store); 4 the receiver could not be reached.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alliance_pay.cli import _output
+from alliance_pay.cli._exit import NETWORK, OK, REFUSED, USAGE, CliError
+from alliance_pay.cli._tree import CommandTree
+
 if TYPE_CHECKING:
-    from alliance_pay.webhooks._store import EventStore, StoredEvent
+    from alliance_pay.webhooks import EventStore, StoredEvent
 
 __all__ = [
     "STORE_ENV",
     "add_events_arguments",
     "add_replay_arguments",
     "events_command",
-    "main",
     "open_store",
+    "register",
     "replay_command",
 ]
 
 STORE_ENV = "ALLIANCE_WEBHOOK_STORE"
-OK, REFUSED, USAGE, NETWORK = 0, 1, 2, 4
 #: Headers a re-delivery does not copy from the stored request: the new connection sets them.
 _HOP_HEADERS = frozenset(
     {"host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade"}
 )
 _ERROR_WIDTH = 60
-
-
-class UsageError(Exception):
-    """A mistake in the command line: exit code 2, with the message."""
-
-
-def _fail(code: int, message: str) -> int:
-    print(f"alliance-pay: {message}", file=sys.stderr)
-    return code
+_STATES = ("received", "confirmed", "handled", "failed", "forged")
 
 
 def open_store(location: str | None) -> EventStore:
-    """The store ``location`` names (else ``ALLIANCE_WEBHOOK_STORE``); ``UsageError`` if none.
+    """The store ``location`` names (else ``ALLIANCE_WEBHOOK_STORE``); exit 2 if none.
 
     A ``postgresql://`` (or ``postgres://``) DSN opens a
     [`PostgresEventStore`][alliance_pay.webhooks.PostgresEventStore]; anything else is the
@@ -61,14 +53,18 @@ def open_store(location: str | None) -> EventStore:
     """
     location = location or os.environ.get(STORE_ENV)
     if not location:
-        raise UsageError(f"no store given: pass --store PATH|postgresql://... or set {STORE_ENV}")
+        raise CliError(
+            f"no store given: pass --store PATH|postgresql://... or set {STORE_ENV}", USAGE
+        )
     if location.startswith(("postgresql://", "postgres://")):
-        from alliance_pay.webhooks._postgres import PostgresEventStore
+        from alliance_pay.webhooks import PostgresEventStore
 
         return PostgresEventStore(location)
     if not Path(location).is_file():
-        raise UsageError(f"no SQLite store at {location}: check the path (--store or {STORE_ENV})")
-    from alliance_pay.webhooks._sqlite import SQLiteEventStore
+        raise CliError(
+            f"no SQLite store at {location}: check the path (--store or {STORE_ENV})", USAGE
+        )
+    from alliance_pay.webhooks import SQLiteEventStore
 
     return SQLiteEventStore(location)
 
@@ -81,11 +77,6 @@ def _add_store(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_json(parser: argparse.ArgumentParser) -> None:
-    if not any("--json" in action.option_strings for action in parser._actions):
-        parser.add_argument("--json", action="store_true", help="print JSON on stdout")
-
-
 def add_events_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``webhooks events``."""
     _add_store(parser)
@@ -95,7 +86,7 @@ def add_events_arguments(parser: argparse.ArgumentParser) -> None:
     )
     states.add_argument(
         "--state",
-        choices=["received", "confirmed", "handled", "failed", "forged"],
+        choices=_STATES,
         help="only the events in this state",
     )
     parser.add_argument(
@@ -104,7 +95,6 @@ def add_events_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ISO-8601",
         help="only the events first received at or after this time (2026-11-29T10:00+05:30)",
     )
-    _add_json(parser)
 
 
 def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
@@ -123,7 +113,6 @@ def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=float, default=30.0, metavar="SECONDS", help="seconds per delivery"
     )
-    _add_json(parser)
 
 
 def _event_data(event: StoredEvent) -> dict[str, Any]:
@@ -138,52 +127,41 @@ def _event_data(event: StoredEvent) -> dict[str, Any]:
     }
 
 
-def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
-    lines = [columns, *rows]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-        for line in lines
-    )
-
-
 def events_command(args: argparse.Namespace) -> int:
-    """List the stored events, oldest first; exit 0."""
-    try:
-        store = open_store(args.store)
-    except UsageError as exc:
-        return _fail(USAGE, str(exc))
+    """List the stored events, oldest first."""
+    store = open_store(args.store)
     state = "failed" if args.failed else args.state
     try:
         events = list(store.events(state=state, since=args.since))
     finally:
         store.close()
-    if args.json:
-        print(json.dumps([_event_data(event) for event in events], indent=2))
+    if not events and not args.json:
+        _output.note("no events" + (f" in state {state}" if state else ""))
         return OK
-    if not events:
-        print("no events" + (f" in state {state}" if state else ""), file=sys.stderr)
-        return OK
-    rows = []
-    for event in events:
-        error = (event.last_error or "").replace("\n", " ")
-        if len(error) > _ERROR_WIDTH:
-            error = error[: _ERROR_WIDTH - 3] + "..."
-        state_text = f"{event.state} (in progress)" if event.in_progress else str(event.state)
-        received = event.received_at.isoformat(timespec="seconds")
-        rows.append([event.key, state_text, str(event.attempts), received, error])
-    print(_table(["KEY", "STATE", "ATTEMPTS", "RECEIVED", "LAST ERROR"], rows))
+    rows = [_event_row(event) for event in events]
+    columns = ("key", "state", "attempts", "received_at", "last_error")
+    _output.show_rows(args, rows, columns, data=[_event_data(event) for event in events])
     return OK
+
+
+def _event_row(event: StoredEvent) -> dict[str, Any]:
+    error = (event.last_error or "").replace("\n", " ")
+    if len(error) > _ERROR_WIDTH:
+        error = error[: _ERROR_WIDTH - 3] + "..."
+    return {
+        "key": event.key,
+        "state": f"{event.state} (in progress)" if event.in_progress else str(event.state),
+        "attempts": event.attempts,
+        "received_at": event.received_at.isoformat(timespec="seconds"),
+        "last_error": error or None,
+    }
 
 
 def replay_command(args: argparse.Namespace) -> int:
     """Mark each event for one more handling and deliver its stored request to ``--to``."""
     if bool(args.key) == bool(args.failed):
-        return _fail(USAGE, "give one event KEY, or --failed for every failed event")
-    try:
-        store = open_store(args.store)
-    except UsageError as exc:
-        return _fail(USAGE, str(exc))
+        raise CliError("give one event KEY, or --failed for every failed event", USAGE)
+    store = open_store(args.store)
     try:
         results, code = _replay(store, args)
     finally:
@@ -197,7 +175,7 @@ def _replay(store: EventStore, args: argparse.Namespace) -> tuple[list[dict[str,
 
     keys = [args.key] if args.key else [event.key for event in store.events(state="failed")]
     if not keys:
-        print("no failed events to replay", file=sys.stderr)
+        _output.note("no failed events to replay")
     results: list[dict[str, Any]] = []
     code = OK
     with httpx.Client(timeout=args.timeout) as http:
@@ -234,36 +212,38 @@ def _outcome(answer: Any) -> str | None:
 
 def _print_replays(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
     if args.json:
-        print(json.dumps(results, indent=2))
+        _output.print_json(results)
         return
     for result in results:
         if "error" in result:
-            print(f"{result['key']}: not replayed: {result['error']}", file=sys.stderr)
+            _output.note(f"{result['key']}: not replayed: {result['error']}")
         else:
             outcome = f" {result['outcome']}" if result["outcome"] else ""
-            print(f"{result['key']} -> HTTP {result['status_code']}{outcome}")
+            print(f"{result['key']} -> HTTP {result['status_code']}{outcome}", flush=True)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="alliance-pay")
-    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
-    webhooks = groups.add_parser("webhooks", help="your webhook event store")
-    commands = webhooks.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
-    events = commands.add_parser("events", help="list the stored events")
+def register(tree: CommandTree) -> None:
+    """Add ``webhooks events`` and ``webhooks replay``."""
+    webhooks = tree.group(
+        "webhooks", help="webhooks: a running sandbox's deliveries, and your event store"
+    )
+    events = webhooks.command(
+        "events",
+        events_command,
+        help="list the events a webhook store holds, oldest first",
+        description="List what your receivers stored: each event's key, state (received, "
+        "confirmed, handled, failed, forged), attempts, first arrival and last error. The "
+        f"store is --store or ${STORE_ENV}: a SQLite file or a postgresql:// DSN.",
+    )
     add_events_arguments(events)
-    events.set_defaults(handler=events_command)
-    replay = commands.add_parser("replay", help="deliver stored events to a receiver again")
+    replay = webhooks.command(
+        "replay",
+        replay_command,
+        help="deliver stored events to your receiver again, to be handled once more",
+        description="Mark the event (KEY, or every failed one with --failed) for one more "
+        "handling and POST its stored raw request to --to URL, your running receiver, which "
+        "confirms it again and calls its handler even if it was handled before. Exits 1 if "
+        "the key is not stored or the receiver did not answer 2xx, 4 if it could not be "
+        "reached (the mark then stays: the next delivery of the event is handled once more).",
+    )
     add_replay_arguments(replay)
-    replay.set_defaults(handler=replay_command)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``webhooks events`` / ``webhooks replay`` on their own, as the CLI will."""
-    args = _parser().parse_args(argv)
-    code: int = args.handler(args)
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
