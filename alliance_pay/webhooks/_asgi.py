@@ -10,16 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from alliance_pay import _callables
 from alliance_pay._logging import logger
-from alliance_pay.webhooks._memory import InMemoryEventStore
 from alliance_pay.webhooks._offload import in_worker
 from alliance_pay.webhooks._receiving import (
     DEFAULT_MAX_BODY_SIZE,
+    HANDLER_FAILED,
+    ReceiverSettings,
     answer_body,
-    check_max_body_size,
     keep_refused,
 )
-from alliance_pay.webhooks._results import NOT_TRANSACTIONAL
-from alliance_pay.webhooks._sql import SQLEventStore
 from alliance_pay.webhooks._store import EventStore
 
 if TYPE_CHECKING:
@@ -77,11 +75,7 @@ class WebhookApp:
         )
         self._client = client
         self._handler = handler
-        self._store: EventStore = store if store is not None else InMemoryEventStore()
-        self._max_body_size = check_max_body_size(max_body_size)
-        if transactional and not isinstance(self._store, SQLEventStore):
-            raise TypeError(NOT_TRANSACTIONAL.format(store=type(self._store).__name__))
-        self._transactional = transactional
+        self._settings = ReceiverSettings.of(store, max_body_size, transactional)
 
     async def __call__(self, scope: _Message, receive: _Receive, send: _Send) -> None:
         """Serve one ASGI connection."""
@@ -104,23 +98,16 @@ class WebhookApp:
             return  # the sender hung up: there is no one to answer
         body, too_large = read
         if too_large:
-            await in_worker(keep_refused, self._store, body, headers, remote)
+            await in_worker(keep_refused, self._settings.store, body, headers, remote)
             await _respond(send, 413, "too_large")
             return
         try:
             result = await self._client.webhooks.handle(
-                body,
-                self._handler,
-                store=self._store,
-                headers=headers,
-                remote=remote,
-                transactional=self._transactional,
+                body, self._handler, **self._settings.handle_options(headers, remote)
             )
         except Exception:
             # The event was confirmed but not handled: never acknowledge it.
-            logger.exception(
-                "the webhook handler failed; answering 500, not acknowledging the event"
-            )
+            logger.exception(HANDLER_FAILED)
             await _respond(send, 500, "error")
             return
         await _respond(send, result.status_code, result.outcome.value)
@@ -131,7 +118,7 @@ class WebhookApp:
         """The body and whether it is too large (then only its first ``max_body_size`` bytes,
         none if its declared length says so); ``None`` if the sender hung up."""
         declared = dict(headers).get("content-length", "")
-        if declared.isdigit() and int(declared) > self._max_body_size:
+        if declared.isdigit() and int(declared) > self._settings.max_body_size:
             return b"", True
         chunks: list[bytes] = []
         size = 0
@@ -142,8 +129,8 @@ class WebhookApp:
             chunk = message.get("body", b"")
             chunks.append(chunk)
             size += len(chunk)
-            if size > self._max_body_size:
-                return b"".join(chunks)[: self._max_body_size], True
+            if size > self._settings.max_body_size:
+                return b"".join(chunks)[: self._settings.max_body_size], True
             if not message.get("more_body", False):
                 return b"".join(chunks), False
 

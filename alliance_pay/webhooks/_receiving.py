@@ -7,16 +7,24 @@ Sans-I/O: the receivers read the request their own way and hand it to
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from attrs import frozen
 
 from alliance_pay._logging import logger
+from alliance_pay.webhooks._memory import InMemoryEventStore
+from alliance_pay.webhooks._results import NOT_TRANSACTIONAL
+from alliance_pay.webhooks._sql import SQLEventStore
 from alliance_pay.webhooks._store import Delivery, EventStore
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
+    "HANDLER_FAILED",
     "JSON_HEADERS",
     "answer_body",
     "check_max_body_size",
     "keep_refused",
+    "ReceiverSettings",
 ]
 
 DEFAULT_MAX_BODY_SIZE = 64 * 1024
@@ -25,6 +33,7 @@ DEFAULT_MAX_BODY_SIZE = 64 * 1024
 stored (as a truncated delivery)."""
 
 JSON_HEADERS = (("content-type", "application/json"),)
+HANDLER_FAILED = "the webhook handler failed; answering 500, not acknowledging the event"
 
 
 def answer_body(outcome: str) -> bytes:
@@ -47,3 +56,35 @@ def keep_refused(
     delivery_id = store.record_delivery(delivery)
     store.note_delivery(delivery_id, key=None, outcome="too_large")
     logger.warning("webhook too_large: a body over %d bytes was refused", len(prefix))
+
+
+@frozen
+class ReceiverSettings:
+    """What a receiver was made with, checked once, the same way for ASGI and WSGI."""
+
+    store: EventStore
+    max_body_size: int
+    transactional: bool
+
+    @classmethod
+    def of(
+        cls, store: EventStore | None, max_body_size: int, transactional: bool
+    ) -> ReceiverSettings:
+        """Check the options: a positive size, a SQL store for ``transactional``."""
+        chosen: EventStore = store if store is not None else InMemoryEventStore()
+        if transactional and not isinstance(chosen, SQLEventStore):
+            raise TypeError(NOT_TRANSACTIONAL.format(store=type(chosen).__name__))
+        return cls(
+            store=chosen,
+            max_body_size=check_max_body_size(max_body_size),
+            transactional=transactional,
+        )
+
+    def handle_options(self, headers: list[tuple[str, str]], remote: str | None) -> dict[str, Any]:
+        """The keyword arguments of ``client.webhooks.handle`` for one request."""
+        return {
+            "store": self.store,
+            "headers": headers,
+            "remote": remote,
+            "transactional": self.transactional,
+        }

@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from alliance_pay import _callables
 from alliance_pay._logging import logger
-from alliance_pay.webhooks._memory import InMemoryEventStore
 from alliance_pay.webhooks._receiving import (
     DEFAULT_MAX_BODY_SIZE,
+    HANDLER_FAILED,
+    ReceiverSettings,
     answer_body,
-    check_max_body_size,
     keep_refused,
 )
-from alliance_pay.webhooks._results import NOT_TRANSACTIONAL
-from alliance_pay.webhooks._sql import SQLEventStore
 from alliance_pay.webhooks._store import EventStore
 
 if TYPE_CHECKING:
@@ -77,11 +75,7 @@ class WebhookWSGIApp:
         )
         self._client = client
         self._handler = handler
-        self._store: EventStore = store if store is not None else InMemoryEventStore()
-        self._max_body_size = check_max_body_size(max_body_size)
-        if transactional and not isinstance(self._store, SQLEventStore):
-            raise TypeError(NOT_TRANSACTIONAL.format(store=type(self._store).__name__))
-        self._transactional = transactional
+        self._settings = ReceiverSettings.of(store, max_body_size, transactional)
 
     def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         """Serve one WSGI request."""
@@ -90,22 +84,15 @@ class WebhookWSGIApp:
         headers, remote = _headers(environ), _remote(environ)
         body, too_large = self._read_body(environ)
         if too_large:
-            keep_refused(self._store, body, headers, remote)
+            keep_refused(self._settings.store, body, headers, remote)
             return self._respond(start_response, 413, "too_large")
         try:
             result = self._client.webhooks.handle(
-                body,
-                self._handler,
-                store=self._store,
-                headers=headers,
-                remote=remote,
-                transactional=self._transactional,
+                body, self._handler, **self._settings.handle_options(headers, remote)
             )
         except Exception:
             # The event was confirmed but not handled: never acknowledge it.
-            logger.exception(
-                "the webhook handler failed; answering 500, not acknowledging the event"
-            )
+            logger.exception(HANDLER_FAILED)
             return self._respond(start_response, 500, "error")
         return self._respond(start_response, result.status_code, result.outcome.value)
 
@@ -115,14 +102,14 @@ class WebhookWSGIApp:
         declared = str(environ.get("CONTENT_LENGTH") or "")
         stream = environ["wsgi.input"]
         if declared.isdigit():
-            if int(declared) > self._max_body_size:
+            if int(declared) > self._settings.max_body_size:
                 return b"", True
             body: bytes = stream.read(int(declared))
             return body, False
         # No length (chunked): read one byte past the limit to know whether it is over.
-        body = stream.read(self._max_body_size + 1)
-        if len(body) > self._max_body_size:
-            return body[: self._max_body_size], True
+        body = stream.read(self._settings.max_body_size + 1)
+        if len(body) > self._settings.max_body_size:
+            return body[: self._settings.max_body_size], True
         return body, False
 
     @staticmethod

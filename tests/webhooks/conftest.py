@@ -6,18 +6,20 @@ calls share one database (two processes' or two replicas' view of it). ``kind`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from alliance_pay import AllianceClient, AsyncAllianceClient
 from alliance_pay.webhooks import (
     EventStore,
     InMemoryEventStore,
     PostgresEventStore,
     SQLiteEventStore,
 )
+from tests.helpers import ACCESS_KEY, BASE_URL, SECRET_KEY
 
 KINDS = ("memory", "sqlite", "postgres")
 DURABLE_KINDS = ("sqlite", "postgres")
@@ -92,3 +94,21 @@ def make_durable_store(
     yield make
     for store in make.made:  # type: ignore[attr-defined]
         store.close()
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[AsyncAllianceClient]:
+    """An async client for the receivers' status calls (respx answers them), no retries."""
+    async with AsyncAllianceClient(
+        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def sync_client() -> Iterator[AllianceClient]:
+    """The sync twin of ``client``."""
+    with AllianceClient(
+        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
+    ) as client:
+        yield client

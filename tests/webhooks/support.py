@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from alliance_pay import Payin, Payout
+from alliance_pay.webhooks import KnownEvent
 from tests.helpers import ACCESS_KEY, SECRET_KEY
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -60,3 +62,17 @@ def webhook_log(sandbox_url: str) -> list[dict[str, Any]]:
     """The served sandbox's webhook deliveries, through its control endpoint."""
     deliveries: list[dict[str, Any]] = httpx.get(f"{sandbox_url}/_sandbox/state").json()["webhooks"]
     return deliveries
+
+
+class Effects:
+    """A handler that records each effect (the order id), and can be told to fail first."""
+
+    def __init__(self) -> None:
+        self.orders: list[str] = []
+        self.failures = 0
+
+    def __call__(self, event: KnownEvent, record: Payin | Payout) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("the merchant's database is down")
+        self.orders.append(record.order_id)

@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +19,16 @@ import httpx
 import pytest
 import respx
 
-from alliance_pay import AsyncAllianceClient, Payin, Payout
+from alliance_pay import AsyncAllianceClient
 from alliance_pay.sandbox import serve_in_thread
-from alliance_pay.webhooks import EventStore, KnownEvent, webhook_app
-from tests.helpers import ACCESS_KEY, BASE_URL, PAYIN, SECRET_KEY, envelope
+from alliance_pay.webhooks import EventStore, webhook_app
+from tests.helpers import BASE_URL, PAYIN, envelope
 from tests.webhooks.samples import PAYIN_ORDER, PAYIN_SUCCEEDED
+from tests.webhooks.support import Effects
 
 PAYIN_STATUS_URL = f"{BASE_URL}/api/v1/payin/transactions"
 KEY = f"payin.succeeded:{PAYIN_ORDER}"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Effects:
-    def __init__(self) -> None:
-        self.orders: list[str] = []
-        self.failures = 0
-
-    def __call__(self, event: KnownEvent, record: Payin | Payout) -> None:
-        if self.failures:
-            self.failures -= 1
-            raise RuntimeError("the merchant's database is down")
-        self.orders.append(record.order_id)
 
 
 @pytest.fixture
@@ -51,14 +40,6 @@ def store(make_durable_store: Any) -> EventStore:
 @pytest.fixture
 def effects() -> Effects:
     return Effects()
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[AsyncAllianceClient]:
-    async with AsyncAllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
-    ) as client:
-        yield client
 
 
 @pytest.fixture

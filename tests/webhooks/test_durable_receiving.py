@@ -8,7 +8,7 @@ API's status calls; the same tests run against memory, SQLite and a real Postgre
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -26,43 +26,14 @@ from alliance_pay.webhooks import (
     webhook_app,
     webhook_wsgi_app,
 )
-from tests.helpers import ACCESS_KEY, BASE_URL, PAYIN, SECRET_KEY, envelope
+from tests.helpers import BASE_URL, PAYIN, envelope
 from tests.webhooks.samples import PAYIN_ORDER, PAYIN_SUCCEEDED, altered
+from tests.webhooks.support import Effects
 
 PAYIN_STATUS_URL = f"{BASE_URL}/api/v1/payin/transactions"
 KEY = f"payin.succeeded:{PAYIN_ORDER}"
 
 MakeStore = Callable[..., EventStore]
-
-
-class Effects:
-    """A handler that records each effect, and can be told to fail first."""
-
-    def __init__(self) -> None:
-        self.orders: list[str] = []
-        self.failures = 0
-
-    def __call__(self, event: KnownEvent, record: Payin | Payout) -> None:
-        if self.failures:
-            self.failures -= 1
-            raise RuntimeError("the merchant's database is down")
-        self.orders.append(record.order_id)
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[AsyncAllianceClient]:
-    async with AsyncAllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def sync_client() -> Iterator[AllianceClient]:
-    with AllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
-    ) as client:
-        yield client
 
 
 @pytest.fixture

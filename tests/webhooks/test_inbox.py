@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -24,7 +24,7 @@ from alliance_pay.webhooks import (
     webhook_app,
     webhook_wsgi_app,
 )
-from tests.helpers import ACCESS_KEY, BASE_URL, PAYIN, SECRET_KEY, envelope
+from tests.helpers import BASE_URL, PAYIN, envelope
 from tests.webhooks.samples import PAYIN_ORDER, PAYIN_SUCCEEDED
 
 PAYIN_STATUS_URL = f"{BASE_URL}/api/v1/payin/transactions"
@@ -72,22 +72,6 @@ class Orders:
 @pytest.fixture
 def orders(durable_kind: str, durable_location: str) -> Orders:
     return Orders(durable_kind, durable_location)
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[AsyncAllianceClient]:
-    async with AsyncAllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def sync_client() -> Iterator[AllianceClient]:
-    with AllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
-    ) as client:
-        yield client
 
 
 @pytest.fixture(autouse=True)
