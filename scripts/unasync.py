@@ -59,6 +59,8 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\b_callables\.AwaitableOrNone\b", "None"),
     (r"\bcheck_async_api_callable\b", "check_sync_api_callable"),
     (r"\bcall_in_async_api\b", "call_in_sync_api"),
+    # Webhooks: the async client calls its (synchronous) event store in a worker thread.
+    (r"\bin_worker\b", "inline"),
     # Module paths: `alliance_pay._async._client` -> `alliance_pay._sync._client`.
     (r"\b_async\b", "_sync"),
 )

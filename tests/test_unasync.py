@@ -145,6 +145,7 @@ RULE_EXAMPLES = {
         "_callables.call_in_async_api(handler, event)",
         "_callables.call_in_sync_api(handler, event)",
     ),
+    r"\bin_worker\b": ("in_worker(store.claim, key)", "inline(store.claim, key)"),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
 }
 
