@@ -202,6 +202,17 @@ def install_matrix(session: nox.Session, install: str) -> None:
 
 
 @nox.session
+def mutation(session: nox.Session) -> None:
+    """Plant bugs in the money-critical modules and check the fast tests catch each one.
+
+    Fails on any surviving mutant not listed in scripts/equivalent_mutants.txt. Arguments after
+    ``--`` go to scripts/mutation.py: ``--module _retries``, ``--sample 30``, ``--list``.
+    """
+    session.install("-e", ".[sandbox]", *groups("test"))
+    session.run("python", "scripts/mutation.py", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Run the benchmarks and write benchmarks/results.md (docs/performance.md includes it).
 
