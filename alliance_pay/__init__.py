@@ -54,6 +54,7 @@ from ._models import (
     PayoutStatus,
 )
 from ._optional import MissingExtraError
+from ._response import APIResponse
 from ._signing import compute_signature
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
@@ -76,6 +77,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",

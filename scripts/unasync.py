@@ -41,6 +41,8 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsyncPayinsResource\b", "PayinsResource"),
     (r"\bAsyncPayoutsResource\b", "PayoutsResource"),
     (r"\bAsyncWebhooksResource\b", "WebhooksResource"),
+    (r"\bAsync(Balance|Payins|Payouts)WithRawResponse\b", r"\1WithRawResponse"),
+    (r"\basync_to_raw_response_wrapper\b", "to_raw_response_wrapper"),
     # httpx: only the qualified names, so a bare `AsyncClient` elsewhere is not touched.
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
     # Standard library: collections.abc and contextlib.

@@ -117,6 +117,14 @@ RULE_EXAMPLES = {
     r"\bAsyncPayinsResource\b": ("AsyncPayinsResource(c)", "PayinsResource(c)"),
     r"\bAsyncPayoutsResource\b": ("AsyncPayoutsResource(c)", "PayoutsResource(c)"),
     r"\bAsyncWebhooksResource\b": ("AsyncWebhooksResource(c)", "WebhooksResource(c)"),
+    r"\bAsync(Balance|Payins|Payouts)WithRawResponse\b": (
+        "AsyncPayoutsWithRawResponse(self)",
+        "PayoutsWithRawResponse(self)",
+    ),
+    r"\basync_to_raw_response_wrapper\b": (
+        "async_to_raw_response_wrapper(f)",
+        "to_raw_response_wrapper(f)",
+    ),
     r"\bhttpx\.AsyncClient\b": ("httpx.AsyncClient()", "httpx.Client()"),
     r"\bAsyncIterator\b": ("-> AsyncIterator[Payin]", "-> Iterator[Payin]"),
     r"\b__aenter__\b": ("def __aenter__(self)", "def __enter__(self)"),

@@ -149,12 +149,37 @@ def test_every_refused_field_is_named_in_one_error() -> None:
     with _client_that_must_not_send() as client, pytest.raises(AllianceValidationError) as info:
         client.payouts.create(**args)
     message = str(info.value)
-    assert "payouts.create refused 3 arguments before sending anything" in message
+    assert message.startswith(
+        "payouts.create refused 3 arguments before sending anything "
+        "(nothing was sent to POST /api/v1/payout/initiate):\n"
+    )
     assert "  ifsc: is required" in message
     assert "  amount: must have at most two decimal places" in message
     assert "  order_id: must not be or contain a '.' or '..' path segment" in message
     assert set(info.value.errors) == {"ifsc", "amount", "order_id"}
     assert info.value.field == "ifsc"  # the first, in the documented order
+
+
+def test_a_refusal_names_the_request_not_sent_with_the_base_url_prefix() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing may be sent")
+
+    with AllianceClient(
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        base_url="https://alliance.test/gateway",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    ) as client:
+        with pytest.raises(AllianceValidationError) as info:
+            client.payouts.retrieve("..")
+        assert str(info.value) == (
+            "order_id: must not be or contain a '.' or '..' path segment (payouts.retrieve: "
+            "nothing was sent to GET /gateway/api/v1/payout/{order_id}/status)"
+        )
+        assert (info.value.method, info.value.path) == (
+            "GET",
+            "/gateway/api/v1/payout/{order_id}/status",
+        )
 
 
 def test_a_ten_digit_mobile_may_be_an_int() -> None:
