@@ -25,6 +25,7 @@ MODULES: tuple[str, ...] = (
     "alliance_pay.cli._show_config",
     "alliance_pay.cli._sandbox",
     "alliance_pay.cli._webhooks",
+    "alliance_pay.cli._webhook_store",
     "alliance_pay.cli._demo",
     "alliance_pay.cli._completion",
 )
