@@ -45,6 +45,7 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\basync_to_raw_response_wrapper\b", "to_raw_response_wrapper"),
     # httpx: only the qualified names, so a bare `AsyncClient` elsewhere is not touched.
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
+    (r"\bAsyncHttpClient\b", "HttpClient"),  # alliance_pay._httpx2: httpx's or httpx2's
     # Standard library: collections.abc and contextlib.
     (r"\bAsyncIterator\b", "Iterator"),
     # Dunders and method names of the async protocols.
