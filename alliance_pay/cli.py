@@ -149,6 +149,20 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run the end-to-end demo against a sandbox")
     demo.set_defaults(handler=_run_demo)
+
+    # `payouts bulk` lives in alliance_pay.bulk._command; only its flags are added here.
+    from alliance_pay.bulk._command import add_bulk_arguments, run_bulk
+
+    payouts = commands.add_parser("payouts", help="payout commands")
+    payout_commands = payouts.add_subparsers(dest="payouts_command", metavar="COMMAND")
+    bulk = payout_commands.add_parser(
+        "bulk",
+        help="pay a CSV or JSON Lines file of payouts, exactly once, resumably",
+        description="Validate every row, then pay each valid row exactly once. Rerun the same "
+        "command to resume after any interruption. See docs/bulk.md.",
+    )
+    add_bulk_arguments(bulk)
+    bulk.set_defaults(handler=run_bulk)
     return parser
 
 
