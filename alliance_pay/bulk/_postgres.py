@@ -42,18 +42,22 @@ _RANK_SQL = (
     "CASE state WHEN 'approved' THEN 3 WHEN 'rejected' THEN 3 WHEN 'refused' THEN 3 "
     "WHEN 'invalid' THEN 3 WHEN 'created' THEN 2 ELSE 1 END"
 )
+# The chosen rows are picked once, in a CTE: a FOR UPDATE SKIP LOCKED subquery inside the UPDATE
+# may be re-run per row and pick more than LIMIT rows.
 _CLAIM_PENDING = (
-    "UPDATE bulk_rows SET state = 'sending', worker = %s WHERE batch = %s AND row IN "  # noqa: S608
-    "(SELECT row FROM bulk_rows WHERE batch = %s AND state = 'pending' ORDER BY row LIMIT %s "
-    f"FOR UPDATE SKIP LOCKED) RETURNING {ROW_COLUMNS}"
+    "WITH picked AS (SELECT row AS picked_row FROM bulk_rows WHERE batch = %s "  # noqa: S608
+    "AND state = 'pending' ORDER BY row LIMIT %s FOR UPDATE SKIP LOCKED) "
+    "UPDATE bulk_rows SET state = 'sending', worker = %s FROM picked "
+    f"WHERE batch = %s AND row = picked_row RETURNING {ROW_COLUMNS}"
 )
 _CLAIM_IN_DOUBT = (
-    "UPDATE bulk_rows SET state = 'sending', worker = %s WHERE batch = %s AND row IN "  # noqa: S608
-    "(SELECT r.row FROM bulk_rows r WHERE r.batch = %s AND r.row > %s AND "
-    "(r.state = 'unknown' OR (r.state = 'sending' AND r.worker IS DISTINCT FROM %s AND NOT EXISTS "
-    "(SELECT 1 FROM bulk_workers w WHERE w.batch = r.batch AND w.worker = r.worker "
-    f"AND w.heartbeat_at > {_NOW} - %s))) "
-    f"ORDER BY r.row LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING {ROW_COLUMNS}"
+    "WITH picked AS (SELECT r.row AS picked_row FROM bulk_rows r WHERE r.batch = %s "  # noqa: S608
+    "AND r.row > %s AND (r.state = 'unknown' OR (r.state = 'sending' AND r.worker IS DISTINCT "
+    "FROM %s AND NOT EXISTS (SELECT 1 FROM bulk_workers w WHERE w.batch = r.batch AND "
+    f"w.worker = r.worker AND w.heartbeat_at > {_NOW} - %s))) ORDER BY r.row LIMIT %s "
+    "FOR UPDATE SKIP LOCKED) "
+    "UPDATE bulk_rows SET state = 'sending', worker = %s FROM picked "
+    f"WHERE batch = %s AND row = picked_row RETURNING {ROW_COLUMNS}"
 )
 _FINISH = (
     "UPDATE bulk_rows SET state = %s, status = %s, transaction_id = %s, charge = %s, "  # noqa: S608
@@ -211,13 +215,13 @@ class PostgresJournal:
         return sorted((StoredRow.from_db(r) for r in found), key=lambda r: r.row)
 
     def claim_pending(self, batch_id: str, worker: str, limit: int) -> list[StoredRow]:
-        return self._claim(_CLAIM_PENDING, (worker, batch_id, batch_id, limit))
+        return self._claim(_CLAIM_PENDING, (batch_id, limit, worker, batch_id))
 
     def claim_in_doubt(
         self, batch_id: str, worker: str, limit: int, after_row: int, ttl: float
     ) -> list[StoredRow]:
         return self._claim(
-            _CLAIM_IN_DOUBT, (worker, batch_id, batch_id, after_row, worker, ttl, limit)
+            _CLAIM_IN_DOUBT, (batch_id, after_row, worker, ttl, limit, worker, batch_id)
         )
 
     def finish(self, batch_id: str, results: Sequence[RowResult]) -> None:
