@@ -72,9 +72,14 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Run the benchmarks; arguments after ``--`` go to pytest."""
+    """Run the benchmarks and write benchmarks/results.md (docs/performance.md includes it).
+
+    ``nox -s bench -- --check`` is the CI regression guard: shorter runs, failing when a ratio
+    is past 1.5x its goal. Other arguments after ``--`` go to ``python -m benchmarks``.
+    """
     session.install("-e", ".[sandbox]", *groups("bench"))
-    session.run("pytest", "benchmarks", "--benchmark-only", *session.posargs)
+    output = [] if "--check" in session.posargs else ["--markdown", "benchmarks/results.md"]
+    session.run("python", "-m", "benchmarks", *output, *session.posargs)
 
 
 @nox.session

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Generator
+from typing import Literal
 
 import httpx
 
@@ -11,7 +13,34 @@ from ._exceptions import AllianceValidationError
 from ._logging import mask_key
 from ._signing import EMPTY_NON_GET_BODY, compute_signature, now_ms, signing_path
 
-__all__ = ["AllianceAuth"]
+__all__ = ["ENV_GET_BODY", "AllianceAuth", "GetBody"]
+
+#: The environment variable that chooses the GET body line when ``get_body`` is not passed.
+ENV_GET_BODY = "ALLIANCE_GET_BODY"
+#: The two body lines a GET can be signed with: empty (the prose's rule) or ``{}`` (its example).
+GetBody = Literal["", "{}"]
+_GET_BODY_NAMES = {"": "", "empty": "", "{}": "{}"}
+
+
+def _get_body(value: str | None) -> GetBody:
+    if value is None:
+        raw = os.environ.get(ENV_GET_BODY)
+        if raw is None:
+            return ""
+        choice = _GET_BODY_NAMES.get(raw.strip().lower())
+        if choice is None:
+            raise AllianceValidationError(
+                "get_body",
+                f"the environment variable {ENV_GET_BODY} must be empty, 'empty' or '{{}}', "
+                f"not {raw!r}",
+            )
+        return "{}" if choice else ""
+    if value == "":
+        return ""
+    if value == "{}":
+        return "{}"
+    raise AllianceValidationError("get_body", f"must be '' or '{{}}', not {value!r}")
+
 
 _BODY_HEADERS = ("Content-Length", "Transfer-Encoding")
 
@@ -83,6 +112,11 @@ class AllianceAuth(httpx.Auth):
         clock: optional callable returning milliseconds since the epoch; tests pin time with it.
             The default is the wall clock, stepped forward a millisecond when two requests
             would otherwise share a timestamp, so no two signatures in a process are equal.
+        get_body: the body line a GET without a body is signed with: ``""`` (an empty line, the
+            default, as the documentation's prose and its PHP, JavaScript and Java samples do)
+            or ``"{}"`` (as its "REQUEST_BODY for GET" example and its Python sample do). Only
+            the signature changes; the GET still sends no body. When not passed, the
+            ``ALLIANCE_GET_BODY`` environment variable decides (``empty`` or ``{}``), else ``""``.
 
     Raises:
         AllianceValidationError: if a key is empty or not a string.
@@ -94,6 +128,8 @@ class AllianceAuth(httpx.Auth):
         >>> client = httpx.Client(base_url="https://alliance.example/", auth=auth)
         >>> auth
         AllianceAuth(access_key='my-a…')
+        >>> AllianceAuth("my-access-key", "my-secret-key", get_body="{}").get_body
+        '{}'
 
     Do not combine it with ``follow_redirects=True``: httpx copies custom headers onto a redirected
     request, so a redirect to another origin would carry ``Access-Key`` and ``Signature`` there.
@@ -107,13 +143,26 @@ class AllianceAuth(httpx.Auth):
         secret_key: str,
         *,
         clock: Callable[[], int] | None = None,
+        get_body: GetBody | None = None,
     ) -> None:
         self._access_key = _require_key("access_key", access_key)
         self._secret_key = _Secret(_require_key("secret_key", secret_key))
         self._clock: Callable[[], int] = clock if clock is not None else _unique_ms
+        self._get_body: GetBody = _get_body(get_body)
+
+    @property
+    def access_key(self) -> str:
+        """The access key (it is sent in clear in every request's ``Access-Key`` header)."""
+        return self._access_key
+
+    @property
+    def get_body(self) -> GetBody:
+        """The body line a GET without a body is signed with: ``""`` or ``"{}"``."""
+        return self._get_body
 
     def __repr__(self) -> str:
-        return f"AllianceAuth(access_key={mask_key(self._access_key)!r})"
+        shown = f", get_body={self._get_body!r}" if self._get_body else ""
+        return f"AllianceAuth(access_key={mask_key(self._access_key)!r}{shown})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         body = request.content
@@ -134,11 +183,12 @@ class AllianceAuth(httpx.Auth):
         timestamp = str(int(self._clock()))
         request.headers["Access-Key"] = self._access_key
         request.headers["Timestamp"] = timestamp
+        signed_body = self._get_body if not body and request.method == "GET" else body
         request.headers["Signature"] = compute_signature(
             self._secret_key.reveal(),
             request.method,
             signing_path(request.url.raw_path),
-            body,
+            signed_body,
             timestamp,
         )
         yield request

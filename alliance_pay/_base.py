@@ -6,10 +6,12 @@ live here, once. The clients in ``_async`` (and the generated ``_sync``) only se
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
 import os
 import platform
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -17,7 +19,7 @@ import attrs
 import cattrs
 import httpx
 
-from ._auth import AllianceAuth
+from ._auth import AllianceAuth, GetBody
 from ._converter import converter
 from ._exceptions import (
     AllianceValidationError,
@@ -35,13 +37,18 @@ from ._exceptions import (
     UnprocessableEntityError,
     field_errors,
 )
+from ._hints import KeySources, auth_hints, wire_path
+from ._logging import mask_key
+from ._response import record_response
+from ._rules import ENDPOINTS
 from ._signing import dumps_body
-from ._types import NOT_GIVEN, NotGivenOr, TimeoutTypes
+from ._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._version import __version__
 
 __all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ApiCall", "BaseClient", "status_error"]
 
 T = TypeVar("T")
+_Client = TypeVar("_Client", bound="BaseClient")
 
 #: 5 s to connect, 30 s for the rest: long enough for a slow bank, short enough never to hang.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -90,6 +97,17 @@ def _setting(name: str, value: str | None, env: str) -> str:
         value = os.environ.get(env)
         if value is None or not value.strip():
             raise AllianceValidationError(name, f"is missing: pass {name}= or set {env}")
+        if value != value.strip():
+            # A key file read with $(cat ...) or pasted from an email often keeps its newline,
+            # and the signature then fails with an opaque 401. The value itself is never shown.
+            where = "ends" if value[-1:].isspace() else "starts"
+            what = "a newline" if "\n" in value or "\r" in value else "whitespace"
+            raise AllianceValidationError(
+                name,
+                f"the environment variable {env} {where} with {what} (value not shown); "
+                f"set it without surrounding whitespace, e.g. export {env}=\"$(tr -d '[:space:]'"
+                ' < key-file)"',
+            )
     return value
 
 
@@ -110,8 +128,10 @@ def normalize_base_url(value: str | httpx.URL) -> httpx.URL:
         raise AllianceValidationError("base_url", "must not have a query string or a fragment")
     raw_path = url.raw_path.split(b"?", 1)[0]
     if not raw_path.endswith(b"/"):
-        url = url.copy_with(raw_path=raw_path + b"/")
-    return url
+        raw_path += b"/"
+    # Rebuilt even when the path ends in "/": "https://host" reports the path "/" but prints
+    # none, and requests are built from the printed form.
+    return url.copy_with(raw_path=raw_path)
 
 
 def check_timeout(value: object) -> httpx.Timeout:
@@ -140,6 +160,14 @@ def check_max_retries(value: object) -> int:
     raise AllianceValidationError("max_retries", "must be an int from 0 to 10")
 
 
+def check_headers(name: str, headers: Mapping[str, str]) -> dict[str, str]:
+    """Refuse extra headers that would clash with the signature the auth adds."""
+    for header in headers:
+        if header.lower() in {"access-key", "signature", "timestamp"}:
+            raise AllianceValidationError(name, f"must not set {header}: it is signed")
+    return dict(headers)
+
+
 def user_agent() -> str:
     return (
         f"alliance-pay-python/{__version__} httpx/{httpx.__version__} "
@@ -155,6 +183,7 @@ class BaseClient:
     _timeout: httpx.Timeout
     _max_retries: int
     _headers: dict[str, str]
+    _base_url_text: str
 
     def _configure(
         self,
@@ -166,14 +195,21 @@ class BaseClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         http_client_timeout: httpx.Timeout | None,
+        get_body: GetBody | None = None,
     ) -> None:
         self._auth = AllianceAuth(
             _setting("access_key", access_key, ENV_ACCESS_KEY),
             _setting("secret_key", secret_key, ENV_SECRET_KEY),
+            get_body=get_body,
+        )
+        self._key_sources = KeySources(
+            ENV_ACCESS_KEY if access_key is None else None,
+            ENV_SECRET_KEY if secret_key is None else None,
         )
         self._base_url = normalize_base_url(
             base_url if base_url is not None else _setting("base_url", None, ENV_BASE_URL)
         )
+        self._base_url_text = str(self._base_url)
         if timeout is NOT_GIVEN:
             # A client of yours with httpx's own default (5 s) gets ours; one you set is kept.
             if http_client_timeout is not None and http_client_timeout != _HTTPX_DEFAULT:
@@ -183,12 +219,7 @@ class BaseClient:
         self._timeout = check_timeout(timeout)
         self._max_retries = check_max_retries(max_retries)
         headers = {"User-Agent": user_agent(), "Accept": "application/json"}
-        for name in default_headers or {}:
-            if name.lower() in {"access-key", "signature", "timestamp"}:
-                raise AllianceValidationError(
-                    "default_headers", f"must not set {name}: it is signed"
-                )
-        headers.update(default_headers or {})
+        headers.update(check_headers("default_headers", default_headers or {}))
         self._headers = headers
 
     @property
@@ -209,9 +240,40 @@ class BaseClient:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self._base_url)!r}, auth={self._auth!r})"
 
-    def _url(self, path: str) -> httpx.URL:
-        # Joined on the raw path so a percent-encoded order id is sent exactly as signed.
-        return self._base_url.copy_with(raw_path=self._base_url.raw_path + path.encode("ascii"))
+    def _with_call_options(
+        self: _Client,
+        *,
+        timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> _Client:
+        """This client, or a copy sharing its connections, with one call's own options."""
+        if timeout is NOT_GIVEN and max_retries is NOT_GIVEN and not extra_headers:
+            return self
+        clone = copy.copy(self)
+        if not isinstance(timeout, NotGiven):
+            clone._timeout = check_timeout(timeout)
+        if not isinstance(max_retries, NotGiven):
+            clone._max_retries = check_max_retries(max_retries)
+        if extra_headers:
+            clone._headers = {**self._headers, **check_headers("extra_headers", extra_headers)}
+        return clone
+
+    @contextlib.contextmanager
+    def _refusing(self, operation: str) -> Iterator[None]:
+        """Let an argument refused inside name the request that was therefore not sent."""
+        try:
+            yield
+        except AllianceValidationError as error:
+            method, _, path = ENDPOINTS[operation].partition(" ")
+            prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
+            raise error.locate(method, prefix + path) from None
+
+    def _url(self, path: str) -> str:
+        # One URL build per call: httpx parses this string once, in build_request. The path is
+        # already percent-encoded and httpx keeps existing escapes, so an order id is sent
+        # exactly as signed.
+        return self._base_url_text + path
 
     def _build_request(
         self, http_client: httpx.Client | httpx.AsyncClient, call: ApiCall
@@ -230,10 +292,11 @@ class BaseClient:
     def _transport_error(self, call: ApiCall, exc: httpx.RequestError) -> APIConnectionError:
         kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         what = "timed out" if kind is APITimeoutError else "failed"
+        path = wire_path(httpx.URL(self._url(call.path)))
         error = kind(
-            f"{call.method} /{call.path} {what}: {type(exc).__name__}: {exc}",
+            f"{call.method} {path} {what}: {type(exc).__name__}: {exc}",
             method=call.method,
-            path=call.path,
+            path=path,
         )
         # Kept as the cause: whether a create may have been processed depends on it.
         error.__cause__ = exc
@@ -242,7 +305,18 @@ class BaseClient:
     def _parse(self, call: ApiCall, response: httpx.Response, cast_to: type[T]) -> T:
         """Read a response into ``cast_to``, or raise the typed error it calls for."""
         if not response.is_success:
-            raise status_error(call, response)
+            error = status_error(call, response)
+            if isinstance(error, AuthenticationError):
+                error.hints = tuple(
+                    auth_hints(
+                        response.request,
+                        response,
+                        sources=self._key_sources,
+                        access_key_shown=repr(mask_key(self._auth.access_key)),
+                        get_body=self._auth.get_body,
+                    )
+                )
+            raise error
         body = _decode_json(response)
         if body is _NOT_JSON:
             raise _invalid(call, response, _short_text(response), "the response is not JSON")
@@ -256,7 +330,7 @@ class BaseClient:
         if not isinstance(data, Mapping):
             raise _invalid(call, response, body, "the response has no 'data' object")
         try:
-            return converter.structure(data, cast_to)
+            result = converter.structure(data, cast_to)
         except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
             problems = (
                 "; ".join(cattrs.transform_error(exc))
@@ -269,6 +343,8 @@ class BaseClient:
                 body,
                 f"the response data is not a valid {cast_to.__name__}: {problems}",
             ) from None
+        record_response(response, body)
+        return result
 
 
 _NOT_JSON: Any = object()
@@ -297,15 +373,24 @@ def _server_message(body: Mapping[str, Any]) -> str:
     return "no message"
 
 
+def _sent_path(call: ApiCall, response: httpx.Response) -> str:
+    """The path the response answers, as it went on the wire (base-URL prefix included)."""
+    try:
+        return wire_path(response.request.url)
+    except RuntimeError:  # a Response built without its request (only in tests)
+        return "/" + call.path
+
+
 def _invalid(
     call: ApiCall, response: httpx.Response, body: object, why: str
 ) -> APIResponseValidationError:
+    path = _sent_path(call, response)
     return APIResponseValidationError(
-        f"{call.method} /{call.path} returned {response.status_code}, but {why}",
+        f"{call.method} {path} returned {response.status_code}, but {why}",
         response=response,
         body=body,
         method=call.method,
-        path=call.path,
+        path=path,
     )
 
 
@@ -324,7 +409,8 @@ def status_error(call: ApiCall, response: httpx.Response) -> APIStatusError:
     kind = _STATUS_ERRORS.get(code, InternalServerError if code >= 500 else APIStatusError)
     if kind is UnprocessableEntityError and _says_order_id_taken(body, message):
         kind = DuplicateOrderIdError
-    return kind(message, response=response, body=body, method=call.method, path=call.path)
+    path = _sent_path(call, response)
+    return kind(message, response=response, body=body, method=call.method, path=path)
 
 
 _TAKEN_WORDS = ("taken", "already", "duplicate", "exist", "unique", "used")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from attrs import frozen
 
+from . import _callables
 from ._logging import logger
 from ._models import Payin, Payout
 from ._webhook_events import WebhookEvent
@@ -258,6 +259,9 @@ class WebhookApp:
         store: EventStore | None = None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
+        _callables.check_async_api_callable(
+            handler, what="the webhook handler", api="webhook_app", fix=""
+        )
         self._client = client
         self._handler = handler
         self._store: EventStore = store if store is not None else InMemoryEventStore()
@@ -333,7 +337,7 @@ def webhook_app(
     Args:
         client: the client whose signed status calls confirm events; give it a short timeout
             (``client.with_options(timeout=5, max_retries=1)``) so the answer comes in time.
-        handler: ``async def handler(event, record) -> None``.
+        handler: ``async def handler(event, record) -> None``, or a plain ``def`` one.
         store: where handled event keys are kept; an
             [`InMemoryEventStore`][alliance_pay.webhooks.InMemoryEventStore] by default.
         max_body_size: bodies larger than this many bytes are refused with 413.

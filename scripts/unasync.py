@@ -48,6 +48,8 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsyncRowAction\b", "RowAction"),
     # alliance_pay.testing.LocalSandbox's client factories.
     (r"\basync_client\b", "client"),
+    (r"\bAsync(Balance|Payins|Payouts)WithRawResponse\b", r"\1WithRawResponse"),
+    (r"\basync_to_raw_response_wrapper\b", "to_raw_response_wrapper"),
     # httpx: only the qualified names, so a bare `AsyncClient` elsewhere is not touched.
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
     # Standard library: collections.abc and contextlib.
@@ -63,6 +65,10 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     # anyio is only used to sleep between retries; the sync twin sleeps with `time`.
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bimport anyio\b", "import time"),
+    # alliance_pay._callables: the sync client refuses async callbacks the async one takes.
+    (r"\b_callables\.AwaitableOrNone\b", "None"),
+    (r"\bcheck_async_api_callable\b", "check_sync_api_callable"),
+    (r"\bcall_in_async_api\b", "call_in_sync_api"),
     # Module paths: `alliance_pay._async._client` -> `alliance_pay._sync._client`.
     (r"\b_async\b", "_sync"),
 )

@@ -289,6 +289,28 @@ def test_the_examples_of_a_page_run(page: Page, docs_environment: str) -> None:
             raise DocsExampleError(f"{where}: {type(exc).__name__}: {exc}") from exc
 
 
+def test_the_readme_example_runs_twice_in_a_row(docs_environment: str) -> None:
+    # A newcomer runs it, then runs it again: nothing in it may only work once.
+    (readme,) = [page for page in PAGES if page.name == "README.md"]
+    assert readme.blocks
+    for _ in range(2):
+        namespace: dict[str, object] = {"__name__": "__main__"}
+        for block in readme.blocks:
+            run_block(block, namespace)
+
+
+def test_async_examples_paste_into_python_m_asyncio() -> None:
+    # `python -m asyncio` runs a loop already: asyncio.run() there raises RuntimeError. Async
+    # examples use top-level await instead (the docs tests run them so).
+    offenders = [
+        f"{page.name}:{block.line}"
+        for page in PAGES
+        for block in page.blocks
+        if re.search(r"^[^#\n]*\basyncio\.run\(", block.code, re.MULTILINE)
+    ]
+    assert offenders == []
+
+
 def test_pages_that_teach_code_have_runnable_examples() -> None:
     runnable = {page.name for page in PAGES if page.blocks}
     expected = set(PAGES_WITH_EXAMPLES)

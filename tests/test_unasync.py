@@ -123,6 +123,14 @@ RULE_EXAMPLES = {
     r"\bAsyncWorkerPool\b": ("AsyncWorkerPool(8)", "WorkerPool(8)"),
     r"\bAsyncRowAction\b": ("act: AsyncRowAction[T, R]", "act: RowAction[T, R]"),
     r"\basync_client\b": ("local.async_client()", "local.client()"),
+    r"\bAsync(Balance|Payins|Payouts)WithRawResponse\b": (
+        "AsyncPayoutsWithRawResponse(self)",
+        "PayoutsWithRawResponse(self)",
+    ),
+    r"\basync_to_raw_response_wrapper\b": (
+        "async_to_raw_response_wrapper(f)",
+        "to_raw_response_wrapper(f)",
+    ),
     r"\bhttpx\.AsyncClient\b": ("httpx.AsyncClient()", "httpx.Client()"),
     r"\bAsyncIterator\b": ("-> AsyncIterator[Payin]", "-> Iterator[Payin]"),
     r"\bAsyncGenerator\[([^\]]+), None\]": (
@@ -136,6 +144,18 @@ RULE_EXAMPLES = {
     r"\baclosing\b": ("with aclosing(gen) as rows:", "with closing(gen) as rows:"),
     r"\banyio\.sleep\b": ("anyio.sleep(delay)", "time.sleep(delay)"),
     r"\bimport anyio\b": ("import anyio\n", "import time\n"),
+    r"\b_callables\.AwaitableOrNone\b": (
+        "def __call__(self) -> _callables.AwaitableOrNone:",
+        "def __call__(self) -> None:",
+    ),
+    r"\bcheck_async_api_callable\b": (
+        "_callables.check_async_api_callable(handler)",
+        "_callables.check_sync_api_callable(handler)",
+    ),
+    r"\bcall_in_async_api\b": (
+        "_callables.call_in_async_api(handler, event)",
+        "_callables.call_in_sync_api(handler, event)",
+    ),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
 }
 

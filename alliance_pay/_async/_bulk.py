@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import aclosing
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 
@@ -247,7 +247,8 @@ class AsyncBulkRun:
     async def _send_one(self, row: StoredRow) -> Outcome:
         assert row.payload is not None
         try:
-            payout = await self._client.payouts.create(**row.payload)
+            fields: dict[str, Any] = dict(row.payload)
+            payout = await self._client.payouts.create(**fields)
         except AllianceError as error:
             outcome = send_failure(row, error)
             if outcome.lookup:

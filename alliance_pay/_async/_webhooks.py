@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, overload
 
+from alliance_pay import _callables
 from alliance_pay._exceptions import (
     AllianceValidationError,
     APIError,
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncWebhooksResource", "WebhookHandler"]
 
+_HANDLE = "AsyncAllianceClient.webhooks.handle"
+
 
 class WebhookHandler(Protocol):
     """What ``client.webhooks.handle`` calls with each confirmed event.
@@ -48,6 +51,9 @@ class WebhookHandler(Protocol):
     order: act on ``record``. Raise to refuse the event: it is then not acknowledged, so it
     can be sent again. See [`handle`][alliance_pay._async._webhooks.AsyncWebhooksResource.handle].
 
+    The async client runs a coroutine function or a plain function; the sync client refuses a
+    coroutine function with ``TypeError``, as it would never run it.
+
     Example:
         ```python
         async def on_event(event: KnownEvent, record: Payin | Payout) -> None:
@@ -55,7 +61,7 @@ class WebhookHandler(Protocol):
         ```
     """
 
-    async def __call__(self, event: KnownEvent, record: Payin | Payout, /) -> object:
+    def __call__(self, event: KnownEvent, record: Payin | Payout, /) -> _callables.AwaitableOrNone:
         """Act on one confirmed event."""
         ...
 
@@ -159,7 +165,9 @@ class AsyncWebhooksResource:
 
         Args:
             payload: the raw request body.
-            handler: ``async def handler(event, record)``.
+            handler: ``handler(event, record)``, a
+                [`WebhookHandler`][alliance_pay._async._webhooks.WebhookHandler]; checked
+                first, whatever the payload.
             store: where handled keys are kept; by default an
                 [`InMemoryEventStore`][alliance_pay.webhooks.InMemoryEventStore] this resource
                 keeps (one per client; ``with_options`` clones get their own).
@@ -168,12 +176,20 @@ class AsyncWebhooksResource:
             What happened, and the status code to answer with, as a
                 [`WebhookResult`][alliance_pay.webhooks.WebhookResult].
 
+        Raises:
+            TypeError: ``handler`` is not a function this client can run (the sync client
+                refuses a coroutine function), or it returned an awaitable to the sync client:
+                nothing was handled, so answer 500 and the event comes again.
+
         Example:
             ```python
             result = await client.webhooks.handle(raw_body, on_event)
             # answer with result.status_code and {"outcome": str(result.outcome)}
             ```
         """
+        _callables.check_async_api_callable(
+            handler, what="the webhook handler", api=_HANDLE, fix=_callables.WEBHOOK_HANDLER_FIX
+        )
         try:
             event = parse_event(payload)
         except WebhookParseError as exc:
@@ -205,7 +221,9 @@ class AsyncWebhooksResource:
             if mismatch is not None:
                 outcome = WebhookOutcome.RETRY if mismatch.unsettled else WebhookOutcome.REJECTED
                 return webhook_result(outcome, mismatch.reason, event, record)
-            await handler(event, record)
+            await _callables.call_in_async_api(
+                handler, event, record, what="the webhook handler", api=_HANDLE
+            )
             handled = True
             return webhook_result(
                 WebhookOutcome.HANDLED, f"confirmed: {record.status}", event, record

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Generator, Callable, Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import time
 
@@ -249,7 +249,8 @@ class BulkRun:
     def _send_one(self, row: StoredRow) -> Outcome:
         assert row.payload is not None
         try:
-            payout = self._client.payouts.create(**row.payload)
+            fields: dict[str, Any] = dict(row.payload)
+            payout = self._client.payouts.create(**fields)
         except AllianceError as error:
             outcome = send_failure(row, error)
             if outcome.lookup:

@@ -14,6 +14,7 @@ from typing import TypeVar
 import time
 import httpx
 
+from alliance_pay._auth import GetBody
 from alliance_pay._base import (
     DEFAULT_MAX_RETRIES,
     ApiCall,
@@ -67,6 +68,8 @@ class AllianceClient(BaseClient):
         max_retries: retries after a transient failure (default 2).
         http_client: your own ``httpx.Client``, used as is and not closed by this client.
         default_headers: extra headers for every request.
+        get_body: the body line GET requests are signed with, ``""`` (default) or ``"{}"``;
+            defaults to ``ALLIANCE_GET_BODY``, see [`AllianceAuth`][alliance_pay.AllianceAuth].
 
     Raises:
         AllianceValidationError: a setting is missing or malformed.
@@ -94,6 +97,7 @@ class AllianceClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
+        get_body: GetBody | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise AllianceValidationError(
@@ -107,6 +111,7 @@ class AllianceClient(BaseClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client_timeout=http_client.timeout if http_client is not None else None,
+            get_body=get_body,
         )
         self._owns_http_client = http_client is None
         self._http_client = http_client or httpx.Client(

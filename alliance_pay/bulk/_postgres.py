@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from alliance_pay._optional import extra_imports
 from alliance_pay.bulk._errors import BulkChangedFileError
 from alliance_pay.bulk._journal import (
     ROW_COLUMNS,
@@ -27,13 +28,9 @@ from alliance_pay.bulk._journal import (
 )
 from alliance_pay.bulk._model import RowResult, RowState
 
-try:
+with extra_imports("postgres", feature="a PostgreSQL bulk journal"):
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
-except ImportError as exc:  # pragma: no cover - depends on the installed extras
-    raise ImportError(
-        "A PostgreSQL journal needs psycopg 3: pip install 'alliance-pay[postgres]'"
-    ) from exc
 
 __all__ = ["PostgresJournal"]
 

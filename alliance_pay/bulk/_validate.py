@@ -27,8 +27,8 @@ def check_row(source: SourceRow, *, batch_id: str, derive: str | None = None) ->
 
     Examples:
         >>> bad = check_row(SourceRow(3, {"order_id": "A1", "amount": "-1"}), batch_id="b")
-        >>> bad.state.value, bad.error_code
-        ('invalid', 'beneficiary_email')
+        >>> bad.state.value, bad.error_code.split(",")[:2]
+        ('invalid', ['beneficiary_name', 'beneficiary_email'])
     """
     values = source.values
     given = values.get("order_id")
@@ -63,27 +63,14 @@ def check_row(source: SourceRow, *, batch_id: str, derive: str | None = None) ->
             remarks=None if remarks in (None, "") else remarks,
         )
     except AllianceValidationError as exc:
-        reason = str(exc).split(": ", 1)[-1]
-        if values.get(exc.field) is None and exc.field in _FIELDS:
-            reason = "is missing"
-        return _invalid(source.row, order_id, exc.field, reason)
+        # Every refused field of the row, as a single create would list them.
+        problems = exc.errors or {exc.field: [exc.reason]}
+        reason = "; ".join(f"{name}: {' '.join(why)}" for name, why in problems.items())
+        return LoadRow(
+            source.row, order_id, RowState.INVALID, error_code=",".join(problems), error=reason
+        )
     payload = {name: str(value) for name, value in attrs.asdict(body).items() if value is not None}
     return LoadRow(source.row, body.order_id, RowState.PENDING, body.amount, payload)
-
-
-_FIELDS = frozenset(
-    (
-        "user_id",
-        "amount",
-        "beneficiary_name",
-        "beneficiary_email",
-        "beneficiary_mobile_no",
-        "beneficiary_address",
-        "beneficiary_acc_no",
-        "bank_name",
-        "ifsc",
-    )
-)
 
 
 def _invalid(row: int, order_id: str, field: str, reason: str) -> LoadRow:

@@ -32,6 +32,7 @@ __all__ = [
     "PayinNotPending",
     "Payin",
     "Payout",
+    "PayoutNotPending",
     "UnknownOrder",
 ]
 
@@ -60,6 +61,10 @@ class DuplicateOrder(LedgerError):
 
 class UnknownOrder(LedgerError):
     """No payin or payout has this order id."""
+
+
+class PayoutNotPending(LedgerError):
+    """The payout was already settled."""
 
 
 class InsufficientBalance(LedgerError):
@@ -106,14 +111,13 @@ class Payin:
         }
 
     def link_wire(self, pay_url: str) -> dict[str, object]:
-        """The record as the create-link call answers it (plus its ``status``)."""
+        """The record as the create-link call answers it: the older export's "Payin Link"."""
         return {
             "user_id": self.user_id,
             "order_id": self.order_id,
             "amount": self.amount,
             "method": "UPI",
             "redirect_url": self.redirect_url,
-            "status": self.status,
             "updated_at": utc_iso(self.updated_at),
             "created_at": utc_iso(self.created_at),
             "pay_url": pay_url,
@@ -288,17 +292,18 @@ class Ledger:
     def complete_payin(self, order_id: str, *, approve: bool) -> Payin:
         """Move a pending payin through ``Initiated`` to ``Approved`` (credited) or ``Rejected``.
 
-        Emits ``payin.initiated`` and then ``payin.succeeded`` or ``payin.failed``.
+        Emits ``payin.initiated`` (unless ``initiate_payin`` already did) and then
+        ``payin.succeeded`` or ``payin.failed``.
         """
         payin = self.payins.get(order_id)
         if payin is None:
             raise UnknownOrder(order_id)
-        if payin.status != PENDING:
+        if payin.status == PENDING:
+            self.initiate_payin(order_id)
+        elif payin.status != INITIATED:
             raise PayinNotPending(order_id)
         now = self._clock()
-        payin.status, payin.comments = INITIATED, "Payin Initiated"
         payin.updated_at = payin.processed_at = now
-        self._emit("payin.initiated", order_id, payin.to_wire())
         if approve:
             payin.status, payin.comments = APPROVED, "Auto Approved"
             payin.transaction_id = self._new_transaction_id()
@@ -308,6 +313,20 @@ class Ledger:
         else:
             payin.status, payin.comments = REJECTED, "Payment failed"
             self._emit("payin.failed", order_id, payin.to_wire())
+        return payin
+
+    def initiate_payin(self, order_id: str) -> Payin:
+        """Move a pending payin to ``Initiated`` (the customer started paying); emits
+        ``payin.initiated``."""
+        payin = self.payins.get(order_id)
+        if payin is None:
+            raise UnknownOrder(order_id)
+        if payin.status != PENDING:
+            raise PayinNotPending(order_id)
+        now = self._clock()
+        payin.status, payin.comments = INITIATED, "Payin Initiated"
+        payin.updated_at = payin.processed_at = now
+        self._emit("payin.initiated", order_id, payin.to_wire())
         return payin
 
     def create_payout(self, values: Mapping[str, Any]) -> Payout:
@@ -349,9 +368,11 @@ class Ledger:
         self._move("payout", order_id, -total, now)
         return payout
 
-    def _settle(self, payout: Payout, now: float) -> None:
+    def _settle(self, payout: Payout, now: float, approve: bool | None = None) -> None:
         payout.updated_at = now
-        if payout.beneficiary_acc_no == REJECTED_ACCOUNT_NUMBER:
+        if approve is None:
+            approve = payout.beneficiary_acc_no != REJECTED_ACCOUNT_NUMBER
+        if not approve:
             payout.status, payout.message = REJECTED, "Payout has been rejected."
             self._move("refund", payout.order_id, payout.amount + payout.charge, now)
             self._emit("payout.failed", payout.order_id, payout.to_wire())
@@ -364,6 +385,23 @@ class Ledger:
         """Settle every pending payout whose delay has passed; returns them."""
         now = self._clock()
         return self._settle_until(lambda due_at: due_at <= now, now)
+
+    def settle_payout(self, order_id: str, *, approve: bool | None = None) -> Payout:
+        """Settle one pending payout now: ``Approved``, or ``Rejected`` and refunded.
+
+        ``approve=None`` decides as the delay would (rejected for the test account).
+
+        Raises:
+            UnknownOrder: no payout has this order id.
+            PayoutNotPending: it is settled already.
+        """
+        payout = self.payouts.get(order_id)
+        if payout is None:
+            raise UnknownOrder(order_id)
+        if payout.status != PENDING:
+            raise PayoutNotPending(order_id)
+        self._settle(payout, self._clock(), approve)
+        return payout
 
     def settle_all(self) -> list[Payout]:
         """Settle every pending payout now, whatever its delay; returns them."""

@@ -61,7 +61,7 @@ def states(journal: Path) -> dict[int, str]:
 async def test_invalid_rows_and_duplicates_are_reported_first_and_never_paid(
     client: AsyncAllianceClient, local: LocalSandbox, tmp_path: Path
 ) -> None:
-    records = rows(12, **{"3": {"ifsc": "SBIN006"}, "7": {"amount": "-5"}})
+    records = rows(12, **{"3": {"user_id": ""}, "7": {"amount": "-5"}})
     records[9]["order_id"] = records[4]["order_id"]  # rows 5 and 10 share an order id
     source = write_csv(tmp_path / "payroll.csv", records)
     run = AsyncBulkRun(client, source, options=BulkOptions(concurrency=4))
@@ -71,8 +71,9 @@ async def test_invalid_rows_and_duplicates_are_reported_first_and_never_paid(
     assert {r.row for r in seen[:first_sent]} == {3, 5, 7, 10}
     assert all(r.state is RowState.CREATED for r in seen[first_sent:])
     results = {int(r["row"]): r for r in read_results(tmp_path / "payroll.results.csv")}
-    assert results[3]["error_code"] == "ifsc"
-    assert results[7]["error"].startswith("amount: must be greater than zero")
+    assert results[3]["error_code"] == "user_id"
+    assert results[3]["error"] == "user_id: is required"
+    assert results[7]["error"].startswith("amount: must be greater than 0")
     assert "also in row(s) 10" in results[5]["error"]
     assert run.summary is not None
     assert run.summary.exit_code == 1
@@ -137,7 +138,7 @@ async def test_a_changed_file_is_refused_once_rows_were_sent(
 async def test_strict_refuses_the_whole_file_and_sends_nothing(
     client: AsyncAllianceClient, local: LocalSandbox, tmp_path: Path
 ) -> None:
-    source = write_csv(tmp_path / "strict.csv", rows(5, **{"4": {"beneficiary_email": "nope"}}))
+    source = write_csv(tmp_path / "strict.csv", rows(5, **{"4": {"amount": "0"}}))
     run = AsyncBulkRun(client, source, options=BulkOptions(strict=True))
 
     with pytest.raises(BulkValidationError, match="row 4"):

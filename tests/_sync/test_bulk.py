@@ -63,7 +63,7 @@ def states(journal: Path) -> dict[int, str]:
 def test_invalid_rows_and_duplicates_are_reported_first_and_never_paid(
     client: AllianceClient, local: LocalSandbox, tmp_path: Path
 ) -> None:
-    records = rows(12, **{"3": {"ifsc": "SBIN006"}, "7": {"amount": "-5"}})
+    records = rows(12, **{"3": {"user_id": ""}, "7": {"amount": "-5"}})
     records[9]["order_id"] = records[4]["order_id"]  # rows 5 and 10 share an order id
     source = write_csv(tmp_path / "payroll.csv", records)
     run = BulkRun(client, source, options=BulkOptions(concurrency=4))
@@ -73,8 +73,9 @@ def test_invalid_rows_and_duplicates_are_reported_first_and_never_paid(
     assert {r.row for r in seen[:first_sent]} == {3, 5, 7, 10}
     assert all(r.state is RowState.CREATED for r in seen[first_sent:])
     results = {int(r["row"]): r for r in read_results(tmp_path / "payroll.results.csv")}
-    assert results[3]["error_code"] == "ifsc"
-    assert results[7]["error"].startswith("amount: must be greater than zero")
+    assert results[3]["error_code"] == "user_id"
+    assert results[3]["error"] == "user_id: is required"
+    assert results[7]["error"].startswith("amount: must be greater than 0")
     assert "also in row(s) 10" in results[5]["error"]
     assert run.summary is not None
     assert run.summary.exit_code == 1
@@ -139,7 +140,7 @@ def test_a_changed_file_is_refused_once_rows_were_sent(
 def test_strict_refuses_the_whole_file_and_sends_nothing(
     client: AllianceClient, local: LocalSandbox, tmp_path: Path
 ) -> None:
-    source = write_csv(tmp_path / "strict.csv", rows(5, **{"4": {"beneficiary_email": "nope"}}))
+    source = write_csv(tmp_path / "strict.csv", rows(5, **{"4": {"amount": "0"}}))
     run = BulkRun(client, source, options=BulkOptions(strict=True))
 
     with pytest.raises(BulkValidationError, match="row 4"):

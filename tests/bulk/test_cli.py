@@ -15,7 +15,7 @@ from tests.bulk.support import check_exactly_once, read_results, rows, write_csv
 
 
 def test_dry_run_lists_every_bad_row_and_sends_nothing(tmp_path: Path) -> None:
-    records = rows(6, **{"2": {"ifsc": "bad"}, "5": {"beneficiary_mobile_no": "12"}})
+    records = rows(6, **{"2": {"amount": "abc"}, "5": {"beneficiary_name": ""}})
     records[3]["order_id"] = records[0]["order_id"]
     source = write_csv(tmp_path / "dry.csv", records)
     with served() as api:
@@ -77,7 +77,7 @@ def test_ctrl_c_exits_5_resumable_and_the_rerun_finishes_exactly_once(tmp_path: 
 @pytest.mark.slow
 def test_kill_9_at_random_points_then_resume_pays_every_row_exactly_once(tmp_path: Path) -> None:
     chance = random.Random(20261129)
-    records = rows(400, **{"7": {"ifsc": "nope"}})
+    records = rows(400, **{"7": {"amount": "-1"}})
     source = write_csv(tmp_path / "kill.csv", records)
     valid = valid_amounts(records)
     valid.pop(records[6]["order_id"])

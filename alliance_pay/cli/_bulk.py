@@ -1,9 +1,11 @@
-"""``alliance-pay payouts bulk FILE``: the command line over ``AsyncBulkRun``.
+"""``alliance-pay payouts bulk FILE``: the command line over ``AsyncBulkRun`` (docs/bulk.md).
 
 Data (the summary, ``--json``) goes to stdout; progress and diagnostics to stderr. Exit codes:
 0 every row done; 1 some rows refused, invalid or rejected (or the file refused by ``--strict`` or
 the balance check); 2 usage (bad flags, unreadable file, changed file, journal busy);
 3 authentication; 4 network; 5 some rows unknown or unfinished: run the same command again.
+
+Nothing but ``argparse`` and the CLI's own modules is imported until the command runs.
 """
 
 from __future__ import annotations
@@ -11,19 +13,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alliance_pay.bulk._errors import BulkBalanceError, BulkError, BulkValidationError
-from alliance_pay.bulk._model import BulkOptions
-from alliance_pay.bulk._summary import EXIT_SOME_FAILED, EXIT_UNFINISHED, Summary
+from alliance_pay.cli import _config
+from alliance_pay.cli._exit import OUTCOME_UNKNOWN, REFUSED, USAGE
 
-__all__ = ["add_bulk_arguments", "run_bulk"]
+if TYPE_CHECKING:
+    from alliance_pay._async._client import AsyncAllianceClient
+    from alliance_pay.bulk._model import BulkOptions
+    from alliance_pay.bulk._summary import Summary
+    from alliance_pay.cli._tree import CommandTree
 
-EXIT_USAGE = 2
-EXIT_AUTH = 3
-EXIT_NETWORK = 4
+__all__ = ["register"]
 
 
 def _positive_int(text: str) -> int:
@@ -46,8 +50,23 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def add_bulk_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the flags of ``payouts bulk`` to ``parser``."""
+def register(tree: CommandTree) -> None:
+    """Add ``alliance-pay payouts bulk``."""
+    payouts = tree.group("payouts", help="send money to bank accounts")
+    parser = payouts.command(
+        "bulk",
+        run_bulk,
+        help="pay a CSV or JSON Lines file of payouts, each valid row exactly once",
+        description="Validate every row, then pay each valid row exactly once. After any "
+        "interruption (Ctrl-C, kill -9, a lost network), run the same command again to resume: "
+        "nothing is paid twice. Exit 0: every row done; 1: some rows refused or invalid; 5: "
+        "some rows unknown or unfinished (rerun). See docs/bulk.md.",
+        api=True,
+    )
+    _add_arguments(parser)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="CSV or JSON Lines file of payouts")
     parser.add_argument("--out", help="results file (default: FILE.results.<ext> beside FILE)")
     parser.add_argument(
@@ -63,7 +82,6 @@ def add_bulk_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report", action="store_true", help="write the whole batch from the journal to --out"
     )
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--strict", action="store_true", help="refuse the file if any row is bad")
     parser.add_argument("--skip-balance-check", action="store_true")
     parser.add_argument("--batch-id", help="the batch's name (default: FILE's name)")
@@ -73,18 +91,18 @@ def add_bulk_arguments(parser: argparse.ArgumentParser) -> None:
         help="give rows without an order_id one derived from the batch id and the row",
     )
     parser.add_argument("--format", choices=("csv", "jsonl"), help="when FILE's extension won't")
-    parser.add_argument("--base-url", help="the API URL (default: ALLIANCE_BASE_URL)")
-    parser.add_argument("--access-key", help="the access key (default: ALLIANCE_ACCESS_KEY)")
     parser.add_argument(
-        "--secret-key-file",
-        help="a file holding the secret key (default: ALLIANCE_SECRET_KEY); never on argv",
-    )
-    parser.add_argument(
-        "--heartbeat-ttl", type=_positive_float, default=15.0, help=argparse.SUPPRESS
+        "--heartbeat-ttl",
+        type=_positive_float,
+        default=15.0,
+        metavar="SECONDS",
+        help="PostgreSQL: reclaim a worker's rows after this long without a heartbeat",
     )
 
 
 def _options(args: argparse.Namespace) -> BulkOptions:
+    from alliance_pay.bulk._model import BulkOptions
+
     return BulkOptions(
         concurrency=args.concurrency,
         rate=args.rate,
@@ -107,21 +125,21 @@ def _emit(args: argparse.Namespace, summary: Summary, extra: dict[str, Any]) -> 
         print(summary.to_text())
 
 
-def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"base_url": args.base_url, "access_key": args.access_key}
-    if args.secret_key_file:
-        kwargs["secret_key"] = Path(args.secret_key_file).read_text(encoding="utf-8").strip()
-    return kwargs
+def _client(args: argparse.Namespace) -> AsyncAllianceClient:
+    from alliance_pay._async._client import AsyncAllianceClient
+
+    url = _config.base_url(args)
+    access = getattr(args, "access_key", None) or os.environ.get(_config.ENV_ACCESS_KEY, "")
+    secret = _config.secret_key(args)
+    timeout = getattr(args, "request_timeout", None)
+    options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+    return AsyncAllianceClient(access_key=access, secret_key=secret, base_url=url, **options)
 
 
 def run_bulk(args: argparse.Namespace) -> int:
     """Run ``payouts bulk`` with parsed ``args``; returns the exit code."""
-    from alliance_pay._exceptions import (
-        AllianceError,
-        APIConnectionError,
-        AuthenticationError,
-        PermissionDeniedError,
-    )
+    from alliance_pay._exceptions import AllianceError, APIError
+    from alliance_pay.bulk._errors import BulkBalanceError, BulkError, BulkValidationError
 
     try:
         if args.dry_run:
@@ -135,25 +153,27 @@ def run_bulk(args: argparse.Namespace) -> int:
             "to resume; nothing is paid twice.",
             file=sys.stderr,
         )
-        return EXIT_UNFINISHED
+        return OUTCOME_UNKNOWN
     except (BulkValidationError, BulkBalanceError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_SOME_FAILED
+        return REFUSED
     except BulkError as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except (AuthenticationError, PermissionDeniedError) as error:
-        print(f"error: {error}. Nothing more was sent; fix the keys and rerun.", file=sys.stderr)
-        return EXIT_AUTH
-    except APIConnectionError as error:
-        print(f"error: {error}. Rerun to resume.", file=sys.stderr)
-        return EXIT_NETWORK
+        return USAGE
+    except APIError:
+        # The CLI's own mapping (401 -> 3, network -> 4, ...); the rows stay resumable.
+        print(
+            "The run stopped; its rows are safe. Rerun the same command to resume.", file=sys.stderr
+        )
+        raise
     except AllianceError as error:
-        print(f"error: {error}. Rerun to resume.", file=sys.stderr)
-        return EXIT_UNFINISHED
+        if type(error).__name__ == "MissingExtraError":
+            raise
+        print(f"error: {error}. Rerun the same command to resume.", file=sys.stderr)
+        return OUTCOME_UNKNOWN
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return USAGE
 
 
 def _dry_run(args: argparse.Namespace) -> int:
@@ -187,12 +207,13 @@ def _dry_run(args: argparse.Namespace) -> int:
             f"{report.rows} rows: {report.valid} valid totalling {report.total} INR, "
             f"{report.invalid} invalid. Dry run: nothing was sent."
         )
-    return EXIT_SOME_FAILED if report.invalid else 0
+    return REFUSED if report.invalid else 0
 
 
 def _report(args: argparse.Namespace) -> int:
     from alliance_pay.bulk._open import default_journal_path, open_journal
     from alliance_pay.bulk._results import default_results_path, write_report
+    from alliance_pay.bulk._summary import Summary
 
     out = Path(args.out) if args.out else default_results_path(args.file)
     journal = open_journal(args.journal or default_journal_path(out))
@@ -200,7 +221,7 @@ def _report(args: argparse.Namespace) -> int:
         batch_id = args.batch_id or Path(args.file).stem
         if journal.batch(batch_id) is None:
             print(f"error: no batch {batch_id!r} in {journal.location}", file=sys.stderr)
-            return EXIT_USAGE
+            return USAGE
         count = write_report(journal, batch_id, out)
         summary = Summary.from_totals(journal.totals(batch_id), waited=args.wait)
     finally:
@@ -211,10 +232,9 @@ def _report(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     from alliance_pay._async._bulk import AsyncBulkRun
-    from alliance_pay._async._client import AsyncAllianceClient
     from alliance_pay.bulk._progress import make_progress
 
-    async with AsyncAllianceClient(**_client_kwargs(args)) as client:
+    async with _client(args) as client:
         run = AsyncBulkRun(
             client,
             args.file,
