@@ -1,6 +1,6 @@
 """Progress of a bulk run: a rich bar on a terminal, plain periodic lines otherwise.
 
-``rich`` is optional (``pip install 'alliance-pay[progress]'``) and imported only when a bar is
+``rich`` is optional (``pip install 'alliance-pay[cli]'``) and imported only when a bar is
 drawn; without it, or when stderr is not a terminal, a line is printed every few seconds.
 """
 
