@@ -23,7 +23,7 @@ def test_a_misspelt_column_refuses_the_file_naming_it(tmp_path: Path) -> None:
     source = tmp_path / "typo.csv"
     source.write_text("order_id,user_id,amount,benificiary_name\nA,u,1,x\n")
 
-    with pytest.raises(BulkFileError, match="unknown column.*'benificiary_name'"):
+    with pytest.raises(BulkFileError, match=r"unknown column.*'benificiary_name'"):
         list(read_rows(source))
 
 
