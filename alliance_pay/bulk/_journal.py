@@ -23,6 +23,9 @@ __all__ = [
     "LoadRow",
     "StoredRow",
     "TotalsRow",
+    "DUPLICATES",
+    "LOAD_COLUMNS",
+    "duplicate_errors",
     "other_rows",
     "result_params",
     "state_rank",
@@ -101,6 +104,48 @@ class LoadRow:
 
     def payload_text(self) -> str | None:
         return None if self.payload is None else json.dumps(self.payload, separators=(",", ":"))
+
+    def record(self, batch_id: str) -> tuple[object, ...]:
+        """The values of ``LOAD_COLUMNS``; a valid row is ``loading`` until duplicates are
+        marked, so the unique index on live order ids holds from the first row on."""
+        return (
+            batch_id,
+            self.row,
+            self.order_id,
+            "loading" if self.state is RowState.PENDING else self.state.value,
+            None if self.amount is None else str(self.amount),
+            self.payload_text(),
+            self.error_code,
+            self.error,
+        )
+
+
+#: Every row whose order id another row of the batch shares, by order id then row
+#: (``%s`` placeholders: the batch id, twice).
+DUPLICATES = (
+    "SELECT order_id, row FROM bulk_rows WHERE batch = %s AND order_id <> '' AND order_id IN "
+    "(SELECT order_id FROM bulk_rows WHERE batch = %s GROUP BY order_id HAVING COUNT(*) > 1) "
+    "ORDER BY order_id, row"
+)
+#: The columns ``LoadRow.record`` fills, in order.
+LOAD_COLUMNS = "batch, row, order_id, state, amount, payload, error_code, error"
+
+
+def duplicate_errors(found: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    """``(error, row)`` for every row of ``(order_id, row)`` pairs sorted by order id.
+
+    Examples:
+        >>> duplicate_errors([("A", 2), ("A", 9)])[0]
+        ("order_id: 'A' is also in row(s) 9; neither is paid", 2)
+    """
+    rows: dict[str, list[int]] = {}
+    for order_id, row in found:
+        rows.setdefault(order_id, []).append(int(row))
+    return [
+        (f"order_id: {order_id!r} is also in row(s) {other_rows(numbers, n)}; neither is paid", n)
+        for order_id, numbers in rows.items()
+        for n in numbers
+    ]
 
 
 def _decimal(text: str | None) -> Decimal | None:

@@ -16,13 +16,15 @@ from typing import Any
 from alliance_pay._optional import extra_imports
 from alliance_pay.bulk._errors import BulkChangedFileError
 from alliance_pay.bulk._journal import (
+    DUPLICATES,
+    LOAD_COLUMNS,
     ROW_COLUMNS,
     SCHEMA,
     BatchInfo,
     LoadRow,
     StoredRow,
     TotalsRow,
-    other_rows,
+    duplicate_errors,
     result_params,
     state_rank,
 )
@@ -140,25 +142,11 @@ class PostgresJournal:
             count = 0
             with (
                 self._db.cursor() as cursor,
-                cursor.copy(
-                    "COPY bulk_rows (batch, row, order_id, state, amount, payload, error_code, "
-                    "error) FROM STDIN"
-                ) as copy,
+                cursor.copy(f"COPY bulk_rows ({LOAD_COLUMNS}) FROM STDIN") as copy,
             ):
                 for item in rows:
                     count += 1
-                    copy.write_row(
-                        (
-                            info.batch_id,
-                            item.row,
-                            item.order_id,
-                            "loading" if item.state is RowState.PENDING else item.state.value,
-                            None if item.amount is None else str(item.amount),
-                            item.payload_text(),
-                            item.error_code,
-                            item.error,
-                        )
-                    )
+                    copy.write_row(item.record(info.batch_id))
             self._mark_duplicates(info.batch_id)
             self._db.execute(
                 "UPDATE bulk_rows SET state = 'pending' WHERE batch = %s AND state = 'loading'",
@@ -170,26 +158,13 @@ class PostgresJournal:
             )
 
     def _mark_duplicates(self, batch_id: str) -> None:
-        found: dict[str, list[int]] = {}
-        for order_id, row in self._db.execute(
-            "SELECT order_id, row FROM bulk_rows WHERE batch = %s AND order_id <> '' AND "
-            "order_id IN (SELECT order_id FROM bulk_rows WHERE batch = %s GROUP BY order_id "
-            "HAVING COUNT(*) > 1) ORDER BY order_id, row",
-            (batch_id, batch_id),
-        ):
-            found.setdefault(order_id, []).append(int(row))
-        for order_id, numbers in found.items():
-            for number in numbers:
-                others = other_rows(numbers, number)
-                self._db.execute(
-                    "UPDATE bulk_rows SET state = 'invalid', error_code = 'order_id', error = %s "
-                    "WHERE batch = %s AND row = %s",
-                    (
-                        f"order_id: {order_id!r} is also in row(s) {others}; neither is paid",
-                        batch_id,
-                        number,
-                    ),
-                )
+        found = self._db.execute(DUPLICATES, (batch_id, batch_id)).fetchall()
+        with self._db.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE bulk_rows SET state = 'invalid', error_code = 'order_id', error = %s "
+                "WHERE batch = %s AND row = %s",
+                [(error, batch_id, n) for error, n in duplicate_errors(found)],
+            )
 
     def acquire(self, batch_id: str, worker: str) -> None:
         self.heartbeat(batch_id, worker)

@@ -19,13 +19,15 @@ from typing import IO
 
 from alliance_pay.bulk._errors import BulkBusyError
 from alliance_pay.bulk._journal import (
+    DUPLICATES,
+    LOAD_COLUMNS,
     ROW_COLUMNS,
     SCHEMA,
     BatchInfo,
     LoadRow,
     StoredRow,
     TotalsRow,
-    other_rows,
+    duplicate_errors,
     result_params,
     state_rank,
 )
@@ -131,34 +133,19 @@ class SQLiteJournal:
             chunk: list[tuple[object, ...]] = []
             for item in rows:
                 count += 1
-                chunk.append(
-                    (
-                        info.batch_id,
-                        item.row,
-                        item.order_id,
-                        "loading" if item.state is RowState.PENDING else item.state.value,
-                        None if item.amount is None else str(item.amount),
-                        item.payload_text(),
-                        item.error_code,
-                        item.error,
-                    )
-                )
+                chunk.append(item.record(info.batch_id))
                 if len(chunk) >= _LOAD_CHUNK:
                     self._insert(db, chunk)
                     chunk = []
             self._insert(db, chunk)
-            for order_id, numbers in _duplicates(db, info.batch_id):
-                for number in numbers:
-                    others = other_rows(numbers, number)
-                    db.execute(
-                        "UPDATE bulk_rows SET state = 'invalid', error_code = 'order_id', "
-                        "error = ? WHERE batch = ? AND row = ?",
-                        (
-                            f"order_id: {order_id!r} is also in row(s) {others}; neither is paid",
-                            info.batch_id,
-                            number,
-                        ),
-                    )
+            db.executemany(
+                "UPDATE bulk_rows SET state = 'invalid', error_code = 'order_id', error = ? "
+                "WHERE batch = ? AND row = ?",
+                [
+                    (e, info.batch_id, n)
+                    for e, n in duplicate_errors(_duplicates(db, info.batch_id))
+                ],
+            )
             db.execute(
                 "UPDATE bulk_rows SET state = 'pending' WHERE batch = ? AND state = 'loading'",
                 (info.batch_id,),
@@ -171,8 +158,7 @@ class SQLiteJournal:
     @staticmethod
     def _insert(db: sqlite3.Connection, chunk: list[tuple[object, ...]]) -> None:
         db.executemany(
-            "INSERT INTO bulk_rows (batch, row, order_id, state, amount, payload, error_code, "
-            "error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO bulk_rows ({LOAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
             chunk,
         )
 
@@ -268,13 +254,5 @@ class SQLiteJournal:
             self._lock_file = None
 
 
-def _duplicates(db: sqlite3.Connection, batch_id: str) -> list[tuple[str, list[int]]]:
-    found: dict[str, list[int]] = {}
-    for order_id, row in db.execute(
-        "SELECT order_id, row FROM bulk_rows WHERE batch = ? AND order_id <> '' AND order_id IN "
-        "(SELECT order_id FROM bulk_rows WHERE batch = ? GROUP BY order_id HAVING COUNT(*) > 1) "
-        "ORDER BY order_id, row",
-        (batch_id, batch_id),
-    ):
-        found.setdefault(order_id, []).append(int(row))
-    return list(found.items())
+def _duplicates(db: sqlite3.Connection, batch_id: str) -> list[tuple[str, int]]:
+    return db.execute(DUPLICATES.replace("%s", "?"), (batch_id, batch_id)).fetchall()
