@@ -33,6 +33,7 @@ MODULES: tuple[str, ...] = (
     "alliance_pay.cli._balance",
     "alliance_pay.cli._payins",
     "alliance_pay.cli._payouts",
+    "alliance_pay.cli._bulk",
     "alliance_pay.cli._sign",
     "alliance_pay.cli._show_config",
     "alliance_pay.cli._sandbox",
