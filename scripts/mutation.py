@@ -133,7 +133,7 @@ TARGETS: Final = (
         ),
     ),
     Target(
-        "alliance_pay/_webhook_confirmation.py",
+        "alliance_pay/webhooks/_confirmation.py",
         ("tests/_async/test_webhook_pairings.py", "tests/_async/test_webhooks_confirm.py"),
     ),
 )
