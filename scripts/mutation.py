@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -180,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     args = parser.parse_args(argv)
+    # A SIGTERM unwinds like Ctrl-C, so that the running children are killed too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     targets = [t for t in TARGETS if not args.module or any(m in t.module for m in args.module)]
     if not targets:
