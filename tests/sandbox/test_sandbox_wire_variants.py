@@ -173,7 +173,7 @@ async def test_a_get_signed_with_anything_else_is_refused_saying_both_were_tried
     assert GET_BODY_HEADER not in response.headers
 
 
-def _sdk(**options: Any) -> tuple[AllianceClient, list[httpx.Request]]:
+def _sdk(**options: Any) -> tuple[AllianceClient, httpx.Client, list[httpx.Request]]:
     from alliance_pay.testing import SandboxTransport
 
     seen: list[httpx.Request] = []
@@ -182,14 +182,16 @@ def _sdk(**options: Any) -> tuple[AllianceClient, list[httpx.Request]]:
     def record(request: httpx.Request) -> None:
         seen.append(request)
 
+    # The http client is ours to close: it owns the transport's worker thread.
+    http = httpx.Client(transport=transport, event_hooks={"request": [record]})
     client = AllianceClient(
         access_key=ACCESS_KEY,
         secret_key=SECRET_KEY,
         base_url="http://sandbox.test",
-        http_client=httpx.Client(transport=transport, event_hooks={"request": [record]}),
+        http_client=http,
         **options,
     )
-    return client, seen
+    return client, http, seen
 
 
 def _signature_over(request: httpx.Request, line: str) -> str:
@@ -202,8 +204,8 @@ def _signature_over(request: httpx.Request, line: str) -> str:
 def test_get_body_chooses_the_line_the_sdk_signs_and_the_sandbox_sees(
     options: dict[str, Any], line: str
 ) -> None:
-    client, seen = _sdk(**options)
-    with client:
+    client, http, seen = _sdk(**options)
+    with http, client:
         client.balance.retrieve()
     (request,) = seen
     assert request.content == b""  # the GET still sends no body
@@ -212,8 +214,8 @@ def test_get_body_chooses_the_line_the_sdk_signs_and_the_sandbox_sees(
 
 def test_alliance_get_body_env_sets_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLIANCE_GET_BODY", "{}")
-    client, seen = _sdk()
-    with client:
+    client, http, seen = _sdk()
+    with http, client:
         client.balance.retrieve()
     assert seen[0].headers["Signature"] == _signature_over(seen[0], "{}")
 
