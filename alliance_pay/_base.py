@@ -38,6 +38,13 @@ from ._exceptions import (
     field_errors,
 )
 from ._hints import KeySources, auth_hints, wire_path
+from ._httpx2 import (
+    TIMEOUT_ERRORS,
+    AsyncHttpClient,
+    HttpClient,
+    as_httpx_timeout,
+    foreign_request_args,
+)
 from ._logging import mask_key
 from ._response import record_response
 from ._rules import ENDPOINTS
@@ -128,11 +135,14 @@ def normalize_base_url(value: str | httpx.URL) -> httpx.URL:
         raise AllianceValidationError("base_url", "must not have a query string or a fragment")
     raw_path = url.raw_path.split(b"?", 1)[0]
     if not raw_path.endswith(b"/"):
-        url = url.copy_with(raw_path=raw_path + b"/")
-    return url
+        raw_path += b"/"
+    # Rebuilt even when the path ends in "/": "https://host" reports the path "/" but prints
+    # none, and requests are built from the printed form.
+    return url.copy_with(raw_path=raw_path)
 
 
 def check_timeout(value: object) -> httpx.Timeout:
+    value = as_httpx_timeout(value)
     if isinstance(value, httpx.Timeout):
         if None in (value.connect, value.read, value.write):
             raise AllianceValidationError(
@@ -181,6 +191,7 @@ class BaseClient:
     _timeout: httpx.Timeout
     _max_retries: int
     _headers: dict[str, str]
+    _base_url_text: str
 
     def _configure(
         self,
@@ -206,6 +217,7 @@ class BaseClient:
         self._base_url = normalize_base_url(
             base_url if base_url is not None else _setting("base_url", None, ENV_BASE_URL)
         )
+        self._base_url_text = str(self._base_url)
         if timeout is NOT_GIVEN:
             # A client of yours with httpx's own default (5 s) gets ours; one you set is kept.
             if http_client_timeout is not None and http_client_timeout != _HTTPX_DEFAULT:
@@ -265,28 +277,25 @@ class BaseClient:
             prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
             raise error.locate(method, prefix + path) from None
 
-    def _url(self, path: str) -> httpx.URL:
-        # Joined on the raw path so a percent-encoded order id is sent exactly as signed.
-        return self._base_url.copy_with(raw_path=self._base_url.raw_path + path.encode("ascii"))
+    def _url(self, path: str) -> str:
+        # One URL build per call: httpx parses this string once, in build_request. The path is
+        # already percent-encoded and httpx keeps existing escapes, so an order id is sent
+        # exactly as signed.
+        return self._base_url_text + path
 
-    def _build_request(
-        self, http_client: httpx.Client | httpx.AsyncClient, call: ApiCall
-    ) -> httpx.Request:
+    def _build_request(self, http_client: HttpClient | AsyncHttpClient, call: ApiCall) -> Any:
         headers = dict(self._headers)
         if call.body is not None:
             headers["Content-Type"] = "application/json"
+        url, timeout = foreign_request_args(http_client, self._url(call.path), self._timeout)
         return http_client.build_request(
-            call.method,
-            self._url(call.path),
-            content=call.body,
-            headers=headers,
-            timeout=self._timeout,
+            call.method, url, content=call.body, headers=headers, timeout=timeout
         )
 
-    def _transport_error(self, call: ApiCall, exc: httpx.RequestError) -> APIConnectionError:
-        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    def _transport_error(self, call: ApiCall, exc: Exception) -> APIConnectionError:
+        kind = APITimeoutError if isinstance(exc, TIMEOUT_ERRORS) else APIConnectionError
         what = "timed out" if kind is APITimeoutError else "failed"
-        path = wire_path(self._url(call.path))
+        path = wire_path(httpx.URL(self._url(call.path)))
         error = kind(
             f"{call.method} {path} {what}: {type(exc).__name__}: {exc}",
             method=call.method,

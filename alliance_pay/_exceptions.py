@@ -175,7 +175,7 @@ class APIResponseValidationError(APIError):
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.body = body
         self.request_id = request_id(response.headers)
 
@@ -203,7 +203,7 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.body = body
         self.request_id = request_id(response.headers)
 
@@ -340,7 +340,7 @@ class OrderIdConflictError(AllianceError):
         )
         self.order_id = order_id
         self.existing = existing
-        self.differences = dict(differences)
+        self.differences: dict[str, tuple[object, object]] = dict(differences)
 
 
 class PayinLinkUnavailableError(AllianceError):

@@ -126,6 +126,7 @@ RULE_EXAMPLES = {
         "to_raw_response_wrapper(f)",
     ),
     r"\bhttpx\.AsyncClient\b": ("httpx.AsyncClient()", "httpx.Client()"),
+    r"\bAsyncHttpClient\b": ("http_client: AsyncHttpClient", "http_client: HttpClient"),
     r"\bAsyncIterator\b": ("-> AsyncIterator[Payin]", "-> Iterator[Payin]"),
     r"\b__aenter__\b": ("def __aenter__(self)", "def __enter__(self)"),
     r"\b__aexit__\b": ("def __aexit__(self)", "def __exit__(self)"),
@@ -144,6 +145,7 @@ RULE_EXAMPLES = {
         "_callables.call_in_async_api(handler, event)",
         "_callables.call_in_sync_api(handler, event)",
     ),
+    r"\bin_worker\b": ("in_worker(store.claim, key)", "inline(store.claim, key)"),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
+from alliance_pay.cli import _output
 from alliance_pay.cli._tree import CommandTree
 
 __all__ = ["completion_table", "register"]
@@ -118,7 +119,11 @@ def register(tree: CommandTree) -> None:
     """Add ``completion``."""
 
     def completion(args: argparse.Namespace) -> int:
-        print(_script(args.shell, tree.parser), end="")
+        script = _script(args.shell, tree.parser)
+        if args.json:
+            _output.print_json({"shell": args.shell, "script": script})
+        else:
+            print(script, end="")
         return 0
 
     command = tree.command(

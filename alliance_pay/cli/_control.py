@@ -57,7 +57,7 @@ class SandboxControl:
 
     def delete(self, path: str) -> Any:
         """``DELETE /_sandbox/{path}``; the decoded JSON."""
-        return self._call("DELETE", path)
+        return self._call("DELETE", path, json={})  # JSON, like every control call that writes
 
     def _call(self, method: str, path: str, **options: Any) -> Any:
         url = f"/_sandbox/{path}"

@@ -6,6 +6,7 @@ import argparse
 import importlib
 
 from alliance_pay._optional import require_extra
+from alliance_pay.cli import _output
 from alliance_pay.cli._exit import USAGE, CliError
 from alliance_pay.cli._tree import CommandTree
 
@@ -21,7 +22,12 @@ def _demo(args: argparse.Namespace) -> int:
         if exc.name != "alliance_pay._demo":
             raise
         raise CliError("the demo is not available in this install of alliance-pay", USAGE) from None
-    return int(demo.run_demo())
+    if not args.json:
+        return int(demo.run_demo())
+    lines: list[str] = []
+    code = int(demo.run_demo(lines.append))
+    _output.print_json({"ok": code == 0, "narration": [line.strip() for line in lines if line]})
+    return code
 
 
 def register(tree: CommandTree) -> None:

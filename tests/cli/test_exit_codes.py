@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import select
 import socket
+import subprocess
+import sys
 
 import httpx
 import pytest
 
-from tests.cli.support import run_cli
+from tests.cli.support import REPO, run_cli
 from tests.cli.test_resources import PAYOUT_FLAGS
 
 pytestmark = pytest.mark.slow
@@ -25,6 +30,14 @@ def test_a_404_exits_1(env: dict[str, str]) -> None:
     run = run_cli("payouts", "status", "NO-SUCH-ORDER", env=env)
     assert run.code == 1
     assert "404" in run.stderr
+
+
+def test_a_reused_order_id_exits_1_and_says_to_look_it_up(env: dict[str, str]) -> None:
+    first = run_cli("payouts", "create", "--order-id", "PO-TWICE", *PAYOUT_FLAGS, env=env)
+    assert first.code == 0, first.stderr
+    again = run_cli("payouts", "create", "--order-id", "PO-TWICE", *PAYOUT_FLAGS, env=env)
+    assert again.code == 1
+    assert "alliance-pay payouts status" in again.stderr
 
 
 def test_bad_input_exits_2_before_anything_is_sent(env: dict[str, str], served: str) -> None:
@@ -104,3 +117,32 @@ def test_version_names_the_sdk_python_and_httpx() -> None:
         "Python",
         "httpx",
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_on_a_terminal_the_secret_is_asked_for_without_echo(env: dict[str, str]) -> None:
+    primary, secondary = os.openpty()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_")}
+    without = {k: v for k, v in env.items() if k != "ALLIANCE_SECRET_KEY"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "alliance_pay.cli", "balance", "--json"],
+        stdin=secondary, stdout=subprocess.PIPE, stderr=secondary,
+        env={**base, **without, "PYTHONPATH": str(REPO)}, cwd=REPO, start_new_session=True,
+    )  # fmt: skip
+    os.close(secondary)
+    try:
+        prompt = b""
+        # Without a controlling terminal getpass prompts on stderr: the terminal here.
+        while b"secret key" not in prompt:
+            ready, _, _ = select.select([primary], [], [], 30)
+            assert ready, "no prompt"
+            prompt += os.read(primary, 1024)
+        os.write(primary, env["ALLIANCE_SECRET_KEY"].encode() + b"\n")
+        out, _ = process.communicate(timeout=60)
+        ready, _, _ = select.select([primary], [], [], 0)
+        shown = prompt + (os.read(primary, 4096) if ready else b"")
+    finally:
+        os.close(primary)
+    assert process.returncode == 0, shown
+    assert json.loads(out) == {"balance": "100000.00"}
+    assert env["ALLIANCE_SECRET_KEY"].encode() not in shown + out  # never echoed
