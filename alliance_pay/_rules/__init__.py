@@ -325,10 +325,13 @@ def check_fields(endpoint: str, body: Mapping[str, object]) -> dict[str, str]:
     if endpoint not in ENDPOINTS:
         raise KeyError(f"no rules for {endpoint!r}; known: {', '.join(ENDPOINTS)}")
     errors: dict[str, str] = {}
-    for name in _FIELDS[endpoint]:
-        reason = check_value(endpoint, name, body.get(name, MISSING))
-        if reason is not None:
-            errors[name] = reason
+    for name, checks in _PLAN[endpoint]:
+        value = body.get(name, MISSING)
+        for check in checks:
+            reason = check(value)
+            if reason is not None:
+                errors[name] = reason
+                break
     return errors
 
 
@@ -343,6 +346,13 @@ def _index(rules: Iterable[Rule]) -> tuple[dict[tuple[str, str], list[Rule]], di
 
 
 _BY_FIELD, _FIELDS = _index(RULES)
+# Each endpoint's checks, planned once: (field, its checks in order), in the documented order.
+_PLAN: Final = {
+    endpoint: tuple(
+        (name, tuple(rule.check for rule in _BY_FIELD[(endpoint, name)])) for name in names
+    )
+    for endpoint, names in _FIELDS.items()
+}
 
 
 def rules_markdown() -> str:

@@ -40,6 +40,7 @@ class _Missing:
 MISSING: Final = _Missing()
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SEPARATORS = re.compile(r"[/\\]")
 _PAISA_PLACES = 2
 #: Amounts must stay below this (one hundred billion rupees).
 AMOUNT_CEILING: Final = Decimal("1e11")
@@ -75,8 +76,11 @@ def no_control(value: object) -> str | None:
 
 
 def one_path_segment(value: object) -> str | None:
-    if isinstance(value, str) and any(
-        part.strip() in {".", ".."} for part in re.split(r"[/\\]", value)
+    # Without a dot there is no dot segment: the common case costs one scan.
+    if (
+        isinstance(value, str)
+        and "." in value
+        and any(part.strip() in {".", ".."} for part in _SEPARATORS.split(value))
     ):
         return "must not be or contain a '.' or '..' path segment"
     return None
@@ -91,6 +95,21 @@ def to_amount(value: object) -> Decimal | None:
         >>> to_amount("100.50"), to_amount(5), to_amount(0.1), to_amount(True)
         (Decimal('100.50'), Decimal('5'), Decimal('0.1'), None)
     """
+    # Each amount rule reads the amount: the last value read is kept (by identity, and held so
+    # its id cannot be reused), so the rules of one field convert it once, not once each.
+    global _last_amount
+    last = _last_amount
+    if last[0] is value:
+        return last[1]
+    amount = _read_amount(value)
+    _last_amount = (value, amount)
+    return amount
+
+
+_last_amount: tuple[object, Decimal | None] = (MISSING, None)
+
+
+def _read_amount(value: object) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, Decimal)):
