@@ -4,9 +4,11 @@ and a GET signed with an empty body line or with ``{}``, the sandbox saying whic
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -236,3 +238,22 @@ async def test_the_sandbox_reports_the_line_an_sdk_get_was_signed_with() -> None
         ):
             raw = await client.balance.with_raw_response.retrieve()
             assert raw.headers[GET_BODY_HEADER] == reported
+
+
+def test_a_skewed_sandbox_clock_shows_in_its_date_header_and_in_the_401() -> None:
+    # The sandbox dates its answers by its own clock, so a simulated skew is what a client sees.
+    from alliance_pay import AuthenticationError
+
+    config = make_config(clock=lambda: time.time() + 600)
+    with (
+        serve_in_thread(create_app(config)) as base_url,
+        AllianceClient(
+            access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=base_url, max_retries=0
+        ) as client,
+    ):
+        with pytest.raises(AuthenticationError) as info:
+            client.balance.retrieve()
+        assert len(info.value.response.headers.get_list("date")) == 1
+    text = str(info.value)
+    assert "Stale timestamp" in text
+    assert re.search(r"your clock is (599|600|601) s behind the server's", text), text
