@@ -205,6 +205,17 @@ def install_matrix(session: nox.Session, install: str) -> None:
 
 
 @nox.session
+def mutation(session: nox.Session) -> None:
+    """Plant bugs in the money-critical modules and check the fast tests catch each one.
+
+    Fails on any surviving mutant not listed in scripts/equivalent_mutants.txt. Arguments after
+    ``--`` go to scripts/mutation.py: ``--module _retries``, ``--sample 30``, ``--list``.
+    """
+    session.install("-e", ".[sandbox]", *groups("test"))
+    session.run("python", "scripts/mutation.py", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Run the benchmarks and write benchmarks/results.md (docs/performance.md includes it).
 
@@ -214,3 +225,17 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[sandbox]", *groups("bench"))
     output = [] if "--check" in session.posargs else ["--markdown", "benchmarks/results.md"]
     session.run("python", "-m", "benchmarks", *output, *session.posargs)
+
+
+@nox.session
+def bulk_bench(session: nox.Session) -> None:
+    """Bulk payout figures (rows/s against a plain loop, RSS 100k/10k), then the 20k-row,
+    four-worker PostgreSQL run with one worker killed."""
+    session.install("-e", ".[sandbox,postgres]", *groups("test"))
+    session.run("python", "-m", "benchmarks.bulk_bench")
+    session.run(
+        "pytest",
+        "tests/bulk/test_postgres_workers.py",
+        *session.posargs,
+        env={"ALLIANCE_BULK_PG_ROWS": "20000"},
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 import httpx
@@ -46,12 +47,16 @@ from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._balance import AsyncBalanceResource
 from ._payins import AsyncPayinsResource
 from ._payouts import AsyncPayoutsResource
-from ._webhooks import AsyncWebhooksResource
+
+if TYPE_CHECKING:
+    from ._webhooks import AsyncWebhooksResource
 
 __all__ = ["AsyncAllianceClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_LAZY_RESOURCE_LOCK = threading.Lock()
 
 setup_logging()
 
@@ -89,7 +94,7 @@ class AsyncAllianceClient(BaseClient):
     balance: AsyncBalanceResource
     payins: AsyncPayinsResource
     payouts: AsyncPayoutsResource
-    webhooks: AsyncWebhooksResource
+    _webhooks: AsyncWebhooksResource | None
 
     def __init__(
         self,
@@ -127,7 +132,20 @@ class AsyncAllianceClient(BaseClient):
         self.balance = AsyncBalanceResource(self)
         self.payins = AsyncPayinsResource(self)
         self.payouts = AsyncPayoutsResource(self)
-        self.webhooks = AsyncWebhooksResource(self)
+        self._webhooks = None
+
+    @property
+    def webhooks(self) -> AsyncWebhooksResource:
+        """Confirm and handle webhook events (its modules load on first use)."""
+        if self._webhooks is None:
+            from ._webhooks import AsyncWebhooksResource
+
+            # Under a lock: two threads must not each make one, as each keeps its own record of
+            # the events already handled.
+            with _LAZY_RESOURCE_LOCK:
+                if self._webhooks is None:
+                    self._webhooks = AsyncWebhooksResource(self)
+        return self._webhooks
 
     def with_options(
         self,

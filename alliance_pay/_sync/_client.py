@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import time
 import httpx
@@ -48,12 +49,16 @@ from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._balance import BalanceResource
 from ._payins import PayinsResource
 from ._payouts import PayoutsResource
-from ._webhooks import WebhooksResource
+
+if TYPE_CHECKING:
+    from ._webhooks import WebhooksResource
 
 __all__ = ["AllianceClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_LAZY_RESOURCE_LOCK = threading.Lock()
 
 setup_logging()
 
@@ -91,7 +96,7 @@ class AllianceClient(BaseClient):
     balance: BalanceResource
     payins: PayinsResource
     payouts: PayoutsResource
-    webhooks: WebhooksResource
+    _webhooks: WebhooksResource | None
 
     def __init__(
         self,
@@ -129,7 +134,20 @@ class AllianceClient(BaseClient):
         self.balance = BalanceResource(self)
         self.payins = PayinsResource(self)
         self.payouts = PayoutsResource(self)
-        self.webhooks = WebhooksResource(self)
+        self._webhooks = None
+
+    @property
+    def webhooks(self) -> WebhooksResource:
+        """Confirm and handle webhook events (its modules load on first use)."""
+        if self._webhooks is None:
+            from ._webhooks import WebhooksResource
+
+            # Under a lock: two threads must not each make one, as each keeps its own record of
+            # the events already handled.
+            with _LAZY_RESOURCE_LOCK:
+                if self._webhooks is None:
+                    self._webhooks = WebhooksResource(self)
+        return self._webhooks
 
     def with_options(
         self,

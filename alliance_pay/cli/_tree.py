@@ -33,9 +33,12 @@ MODULES: tuple[str, ...] = (
     "alliance_pay.cli._balance",
     "alliance_pay.cli._payins",
     "alliance_pay.cli._payouts",
+    "alliance_pay.cli._bulk",
     "alliance_pay.cli._sign",
+    "alliance_pay.cli._show_config",
     "alliance_pay.cli._sandbox",
     "alliance_pay.cli._webhooks",
+    "alliance_pay.cli._webhook_store",
     "alliance_pay.cli._demo",
     "alliance_pay.cli._completion",
 )
@@ -89,6 +92,25 @@ def _add_common(parser: argparse.ArgumentParser, *, api: bool) -> None:
     )
 
 
+def _described(help: str, description: str | None) -> str:
+    return description or help[:1].upper() + help[1:] + "."
+
+
+def _add_leaf(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    handler: Handler,
+    *,
+    help: str,
+    description: str | None,
+    api: bool,
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=help, description=_described(help, description))
+    _add_common(parser, api=api)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
 class Group:
     """A command group (``payouts``): its own parser and subcommands.
 
@@ -122,12 +144,7 @@ class Group:
             raise ValueError(f"{self.name} {name} is declared twice")
         _check_handler(handler, f"{self.name} {name}")
         self._names.add(name)
-        parser = self._commands.add_parser(
-            name, help=help, description=description or help[:1].upper() + help[1:] + "."
-        )
-        _add_common(parser, api=api)
-        parser.set_defaults(handler=handler)
-        return parser
+        return _add_leaf(self._commands, name, handler, help=help, description=description, api=api)
 
 
 class CommandTree:
@@ -167,7 +184,7 @@ class CommandTree:
         if handler is not None:
             _check_handler(handler, name)
         parser = self._commands.add_parser(
-            name, help=help, description=description or help[:1].upper() + help[1:] + "."
+            name, help=help, description=_described(help, description)
         )
         if handler is not None:
             _add_common(parser, api=api)
@@ -189,12 +206,7 @@ class CommandTree:
             raise ValueError(f"{name} is declared twice")
         _check_handler(handler, name)
         self._leaves.add(name)
-        parser = self._commands.add_parser(
-            name, help=help, description=description or help[:1].upper() + help[1:] + "."
-        )
-        _add_common(parser, api=api)
-        parser.set_defaults(handler=handler)
-        return parser
+        return _add_leaf(self._commands, name, handler, help=help, description=description, api=api)
 
 
 def build_parser(modules: tuple[str, ...] = MODULES) -> argparse.ArgumentParser:
