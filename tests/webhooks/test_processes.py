@@ -196,7 +196,12 @@ def test_five_concurrent_deliveries_to_three_processes_have_one_effect(
     for thread in threads:
         thread.join()
     assert answers.count((200, "handled")) == 1, answers
-    assert (503, "in_progress") in answers, answers  # the race did happen
+    if receivers.store.startswith("postgresql://") or not transactional:
+        assert (503, "in_progress") in answers, answers  # the race did happen
+    else:
+        # SQLite's inbox holds the write lock while the handler runs: the duplicates wait for
+        # it (up to the busy timeout), then find the event handled.
+        assert sorted(answers) == [(200, "duplicate")] * 4 + [(200, "handled")], answers
     others = {answer for answer in answers if answer != (200, "handled")}
     assert others <= {(200, "duplicate"), (503, "in_progress")}, answers
     # The provider retries what was not acknowledged: each is then a duplicate.

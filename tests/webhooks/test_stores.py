@@ -262,3 +262,16 @@ def test_a_store_made_before_a_fork_works_in_the_parent_and_the_child(
     assert os.waitstatus_to_exitcode(status) == 0
     store.complete("payin.succeeded:parent")
     assert [e.state.value for e in store.events()] == ["handled", "handled"]
+
+
+def test_the_postgres_store_never_shows_the_password_of_its_dsn(postgres_dsn: str) -> None:
+    with_password = postgres_dsn.replace(
+        "postgresql://postgres@", "postgresql://postgres:s3cr3t-pw@"
+    )
+    store = PostgresEventStore(with_password)  # the test server trusts loopback: it is ignored
+    try:
+        shown = repr(store)
+        assert "s3cr3t-pw" not in shown
+        assert shown.startswith("PostgresEventStore('127.0.0.1:")
+    finally:
+        store.close()
