@@ -41,7 +41,8 @@ from alliance_pay.webhooks._results import (
     record_data,
     webhook_result,
 )
-from alliance_pay.webhooks._sql import ClaimLostError, SQLEventStore
+from alliance_pay.webhooks._inbox import ClaimLostError
+from alliance_pay.webhooks._sql import SQLEventStore
 from alliance_pay.webhooks._store import Claim, Delivery, EventNotStoredError, EventStore
 
 if TYPE_CHECKING:
