@@ -9,6 +9,7 @@ from typing import Literal, TypeVar, cast
 
 import httpx
 
+from ._callables import check_sync_api_callable
 from ._exceptions import AllianceValidationError
 from ._httpx2 import AUTH_BASE
 from ._logging import mask_key
@@ -123,6 +124,7 @@ class AllianceAuth(AUTH_BASE):
 
     Raises:
         AllianceValidationError: if a key is empty or not a string.
+        TypeError: if ``clock`` is an ``async def`` function: it would never be awaited.
 
     Examples:
         >>> import httpx
@@ -150,6 +152,13 @@ class AllianceAuth(AUTH_BASE):
     ) -> None:
         self._access_key = _require_key("access_key", access_key)
         self._secret_key = _Secret(_require_key("secret_key", secret_key))
+        if clock is not None:
+            check_sync_api_callable(
+                clock,
+                what="clock",
+                api="AllianceAuth",
+                fix="Pass a plain function returning milliseconds since the epoch.",
+            )
         self._clock: Callable[[], int] = clock if clock is not None else _unique_ms
         self._get_body: GetBody = _get_body(get_body)
 

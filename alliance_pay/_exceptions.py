@@ -177,7 +177,7 @@ class APIResponseValidationError(APIError):
         self.response = response
         self.status_code: int = response.status_code
         self.body = body
-        self.request_id = request_id(response.headers)
+        self.request_id: str | None = request_id(response.headers)
 
     def __str__(self) -> str:
         return _with_request_id(self.message, self.request_id)
@@ -205,7 +205,7 @@ class APIStatusError(APIError):
         self.response = response
         self.status_code: int = response.status_code
         self.body = body
-        self.request_id = request_id(response.headers)
+        self.request_id: str | None = request_id(response.headers)
 
     def __str__(self) -> str:
         head = f"{self.status_code} on {self.method} {self.path}: {self.message}"

@@ -26,6 +26,8 @@ EXTRAS: Final[Mapping[str, tuple[str, ...]]] = {
     "sandbox": ("starlette", "uvicorn"),
     "httpx2": ("httpx2",),
     "postgres": ("psycopg",),
+    # Tables drawn with rich on a terminal; without it the CLI prints aligned plain text.
+    "cli": ("rich",),
 }
 """Each optional extra and the top-level modules it installs."""
 

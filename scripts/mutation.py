@@ -55,7 +55,15 @@ _WAITS = ("tests/_async/test_waits.py", "tests/_sync/test_waits.py")
 _RETRIES = ("tests/_async/test_retries.py", "tests/_sync/test_retries.py")
 _INPUTS = ("tests/_async/test_input_rules.py",)
 TARGETS: Final = (
-    Target("alliance_pay/_signing.py", ("tests/test_signing.py", "tests/test_auth.py")),
+    Target(
+        "alliance_pay/_signing.py",
+        (
+            "tests/test_wire_bytes.py",
+            "tests/test_signing.py",
+            "tests/test_auth.py",
+            "tests/test_body_encoding.py",
+        ),
+    ),
     Target("alliance_pay/_retries.py", (*_CREATES, *_WAITS, *_RETRIES)),
     Target(
         "alliance_pay/_async/_client.py",
@@ -221,7 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         mark = {"killed": ".", "timeout": "T"}.get(verdict, "S")
         if verdict == "survived" and job.tag.key in equivalents:
             mark = "e"
-        print(mark, end="", flush=True)
+        if mark == "S":  # at once: a long run need not end before work on it can start
+            print(f"\nsurvived: {job.tag.key}", flush=True)
+        else:
+            print(mark, end="", flush=True)
         outcomes.append(Outcome(job.tag, verdict, seconds))
 
     sources = {t.module: (ROOT / t.module).read_text(encoding="utf-8") for t in modules.values()}

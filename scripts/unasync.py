@@ -34,6 +34,7 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     # Keywords.
     (r"\basync def\b", "def"),
     (r"\basync with\b", "with"),
+    (r"\basync for\b", "for"),
     (r"\bawait ", ""),  # the keyword and the space after it: `await x` -> `x`
     # Our public async classes and their sync names.
     (r"\bAsyncAllianceClient\b", "AllianceClient"),
@@ -41,6 +42,12 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsyncPayinsResource\b", "PayinsResource"),
     (r"\bAsyncPayoutsResource\b", "PayoutsResource"),
     (r"\bAsyncWebhooksResource\b", "WebhooksResource"),
+    (r"\bAsyncBulkRun\b", "BulkRun"),
+    (r"\bAsyncPacedHTTPClient\b", "PacedHTTPClient"),
+    (r"\bAsyncWorkerPool\b", "WorkerPool"),
+    (r"\bAsyncRowAction\b", "RowAction"),
+    # alliance_pay.testing.LocalSandbox's client factories.
+    (r"\basync_client\b", "client"),
     (r"\bAsync(Balance|Payins|Payouts)WithRawResponse\b", r"\1WithRawResponse"),
     (r"\basync_to_raw_response_wrapper\b", "to_raw_response_wrapper"),
     # httpx: only the qualified names, so a bare `AsyncClient` elsewhere is not touched.
@@ -48,10 +55,14 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsyncHttpClient\b", "HttpClient"),  # alliance_pay._httpx2: httpx's or httpx2's
     # Standard library: collections.abc and contextlib.
     (r"\bAsyncIterator\b", "Iterator"),
+    # A generator's type: the sync one has a third parameter (the return type).
+    (r"\bAsyncGenerator\[([^\]]+), None\]", r"Generator[\1, None, None]"),
+    (r"\bAsyncGenerator\b", "Generator"),  # the import
     # Dunders and method names of the async protocols.
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
     (r"\baclose\b", "close"),  # httpx.AsyncClient.aclose, Response.aclose, our clients
+    (r"\baclosing\b", "closing"),  # contextlib
     # anyio is only used to sleep between retries; the sync twin sleeps with `time`.
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bimport anyio\b", "import time"),

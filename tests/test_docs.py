@@ -61,6 +61,7 @@ PAGES_WITH_EXAMPLES = (
     "docs/auth.md",
     "docs/errors.md",
     "docs/logging.md",
+    "docs/bulk.md",
 )
 PAGES_WITH_EXAMPLES_ONCE_WRITTEN = ("docs/sandbox.md", "docs/testing.md", "docs/webhooks.md")
 

@@ -48,6 +48,7 @@ def test_every_extra_has_a_hint_naming_the_distribution() -> None:
         "pip install 'alliance-pay[sandbox]'",
         "pip install 'alliance-pay[httpx2]'",
         "pip install 'alliance-pay[postgres]'",
+        "pip install 'alliance-pay[cli]'",
     }
 
 

@@ -12,15 +12,28 @@ import importlib
 from collections.abc import Callable
 from typing import Protocol
 
+from alliance_pay._callables import check_sync_api_callable
+
 __all__ = ["MODULES", "CommandTree", "Group", "Handler", "build_parser"]
 
 Handler = Callable[[argparse.Namespace], int]
+
+# An async def handler would return a coroutine that never runs, and the command would "succeed".
+_HANDLER_FIX = "Make it a plain def that runs its coroutine itself, with anyio.run(...)."
+
+
+def _check_handler(handler: object, command: str) -> None:
+    check_sync_api_callable(
+        handler, what=f"the handler of {command!r}", api="the CLI", fix=_HANDLER_FIX
+    )
+
 
 #: The modules that add commands, in the order ``--help`` lists them.
 MODULES: tuple[str, ...] = (
     "alliance_pay.cli._balance",
     "alliance_pay.cli._payins",
     "alliance_pay.cli._payouts",
+    "alliance_pay.cli._bulk",
     "alliance_pay.cli._sign",
     "alliance_pay.cli._show_config",
     "alliance_pay.cli._sandbox",
@@ -129,6 +142,7 @@ class Group:
         """
         if name in self._names:
             raise ValueError(f"{self.name} {name} is declared twice")
+        _check_handler(handler, f"{self.name} {name}")
         self._names.add(name)
         return _add_leaf(self._commands, name, handler, help=help, description=description, api=api)
 
@@ -167,6 +181,8 @@ class CommandTree:
             return existing
         if name in self._leaves:
             raise ValueError(f"{name} is a command, not a group")
+        if handler is not None:
+            _check_handler(handler, name)
         parser = self._commands.add_parser(
             name, help=help, description=_described(help, description)
         )
@@ -188,6 +204,7 @@ class CommandTree:
         """Add a top-level command without subcommands (``alliance-pay balance``)."""
         if name in self._leaves or name in self._groups:
             raise ValueError(f"{name} is declared twice")
+        _check_handler(handler, name)
         self._leaves.add(name)
         return _add_leaf(self._commands, name, handler, help=help, description=description, api=api)
 

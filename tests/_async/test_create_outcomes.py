@@ -24,6 +24,7 @@ from alliance_pay import (
     APIStatusError,
     AsyncAllianceClient,
     DuplicateOrderIdError,
+    OrderIdConflictError,
     OutcomeUnknownError,
     PayoutStatus,
 )
@@ -280,3 +281,53 @@ async def test_a_duplicate_order_the_api_cannot_find_is_an_unknown_outcome(
         await client.payouts.create(**PAYOUT_ARGS)
     assert not isinstance(info.value, DuplicateOrderIdError)
     assert "taken" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "theirs"),
+    [
+        ("amount", 100.01),
+        ("amount", 1000),
+        ("beneficiary_acc_no", "99999999998"),
+        ("ifsc", "HDFC0000001"),
+        ("user_id", "someone-else"),
+    ],
+    ids=repr,
+)
+async def test_a_looked_up_order_that_differs_in_what_moves_money_is_a_conflict_not_a_success(
+    client: AsyncAllianceClient,
+    respx_mock: respx.MockRouter,
+    sleeps: FakeSleeper,
+    field: str,
+    theirs: object,
+) -> None:
+    respx_mock.post(CREATE).mock(return_value=httpx.Response(502))
+    respx_mock.get(STATUS).respond(200, json=envelope({**PAYOUT_CREATED, field: theirs}))
+    with pytest.raises(OrderIdConflictError) as info:
+        await client.payouts.create(**PAYOUT_ARGS)
+    assert set(info.value.differences) == {field}
+    assert info.value.order_id == PAYOUT_ARGS["order_id"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"amount": "100.00"},  # the same money, written differently
+        {"amount": 100.0},
+        {"beneficiary_name": "Someone Else", "bank_name": "HDFC", "remarks": "x"},
+        {"user_id": None, "ifsc": None},  # a field the record does not show is no disagreement
+        {"beneficiary_acc_no": None},
+    ],
+    ids=repr,
+)
+async def test_a_looked_up_order_that_agrees_on_what_moves_money_is_the_created_payout(
+    client: AsyncAllianceClient,
+    respx_mock: respx.MockRouter,
+    sleeps: FakeSleeper,
+    changes: dict[str, object],
+) -> None:
+    create = respx_mock.post(CREATE).mock(return_value=httpx.Response(502))
+    respx_mock.get(STATUS).respond(200, json=envelope({**PAYOUT_CREATED, **changes}))
+    payout = await client.payouts.create(**PAYOUT_ARGS)
+    assert payout.order_id == PAYOUT_ARGS["order_id"]
+    assert create.call_count == 1
