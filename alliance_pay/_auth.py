@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Generator
-from typing import Literal
+from typing import Literal, TypeVar, cast
 
 import httpx
 
+from ._callables import check_sync_api_callable
 from ._exceptions import AllianceValidationError
+from ._httpx2 import AUTH_BASE
 from ._logging import mask_key
 from ._signing import EMPTY_NON_GET_BODY, compute_signature, now_ms, signing_path
 
@@ -43,6 +45,8 @@ def _get_body(value: str | None) -> GetBody:
 
 
 _BODY_HEADERS = ("Content-Length", "Transfer-Encoding")
+
+_RequestT = TypeVar("_RequestT")
 
 
 class _Secret:
@@ -98,13 +102,13 @@ class _UniqueMillis:
 _unique_ms = _UniqueMillis()
 
 
-class AllianceAuth(httpx.Auth):
+class AllianceAuth(AUTH_BASE):
     """Sign requests for the Alliance Payin & Payout API.
 
-    Mount it on any httpx client; every request the client sends gets ``Access-Key``, a fresh
-    millisecond ``Timestamp`` and the HMAC-SHA256 ``Signature`` over the method, the path as sent,
-    the exact body bytes and the timestamp. A non-GET request without a payload is sent, and
-    signed, with the body ``{}``. Retries and re-sends are signed afresh.
+    Mount it on any httpx or httpx2 client, sync or async; every request the client sends gets
+    ``Access-Key``, a fresh millisecond ``Timestamp`` and the HMAC-SHA256 ``Signature`` over the
+    method, the path as sent, the exact body bytes and the timestamp. A non-GET request without
+    a payload is sent, and signed, with the body ``{}``. Retries and re-sends are signed afresh.
 
     Args:
         access_key: the merchant's access key.
@@ -120,6 +124,7 @@ class AllianceAuth(httpx.Auth):
 
     Raises:
         AllianceValidationError: if a key is empty or not a string.
+        TypeError: if ``clock`` is an ``async def`` function: it would never be awaited.
 
     Examples:
         >>> import httpx
@@ -147,6 +152,13 @@ class AllianceAuth(httpx.Auth):
     ) -> None:
         self._access_key = _require_key("access_key", access_key)
         self._secret_key = _Secret(_require_key("secret_key", secret_key))
+        if clock is not None:
+            check_sync_api_callable(
+                clock,
+                what="clock",
+                api="AllianceAuth",
+                fix="Pass a plain function returning milliseconds since the epoch.",
+            )
         self._clock: Callable[[], int] = clock if clock is not None else _unique_ms
         self._get_body: GetBody = _get_body(get_body)
 
@@ -165,12 +177,33 @@ class AllianceAuth(httpx.Auth):
         return f"AllianceAuth(access_key={mask_key(self._access_key)!r}{shown})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield self._sign(request)
+
+    def __call__(self, request: _RequestT) -> _RequestT:
+        """Sign a request whose body is read, and return it (the request itself, or a copy
+        carrying the ``{}`` body a non-GET request without one is sent with).
+
+        This is how a client that does not take ``AllianceAuth`` as its own ``Auth`` class
+        still gets signed requests: httpx and httpx2 both accept a plain callable as ``auth``.
+
+        Examples:
+            >>> import httpx
+            >>> auth = AllianceAuth("my-access-key", "my-secret-key")
+            >>> request = auth(httpx.Request("GET", "https://alliance.example/api/v1/balance"))
+            >>> sorted(name for name in request.headers if name in ("access-key", "signature"))
+            ['access-key', 'signature']
+        """
+        # Duck-typed: a request of httpx or of httpx2 has the same attributes.
+        return cast("_RequestT", self._sign(cast("httpx.Request", request)))
+
+    def _sign(self, request: httpx.Request) -> httpx.Request:
+        # Every class is taken from the request itself, so an httpx2 request stays one.
         body = request.content
         if not body and request.method != "GET":
-            headers = httpx.Headers(request.headers)
+            headers = type(request.headers)(request.headers)
             for name in _BODY_HEADERS:
                 headers.pop(name, None)
-            request = httpx.Request(
+            request = type(request)(
                 request.method,
                 request.url,
                 headers=headers,
@@ -191,4 +224,4 @@ class AllianceAuth(httpx.Auth):
             signed_body,
             timestamp,
         )
-        yield request
+        return request

@@ -38,6 +38,13 @@ from ._exceptions import (
     field_errors,
 )
 from ._hints import KeySources, auth_hints, wire_path
+from ._httpx2 import (
+    TIMEOUT_ERRORS,
+    AsyncHttpClient,
+    HttpClient,
+    as_httpx_timeout,
+    foreign_request_args,
+)
 from ._logging import mask_key
 from ._response import record_response
 from ._rules import ENDPOINTS
@@ -135,6 +142,7 @@ def normalize_base_url(value: str | httpx.URL) -> httpx.URL:
 
 
 def check_timeout(value: object) -> httpx.Timeout:
+    value = as_httpx_timeout(value)
     if isinstance(value, httpx.Timeout):
         if None in (value.connect, value.read, value.write):
             raise AllianceValidationError(
@@ -275,22 +283,17 @@ class BaseClient:
         # exactly as signed.
         return self._base_url_text + path
 
-    def _build_request(
-        self, http_client: httpx.Client | httpx.AsyncClient, call: ApiCall
-    ) -> httpx.Request:
+    def _build_request(self, http_client: HttpClient | AsyncHttpClient, call: ApiCall) -> Any:
         headers = dict(self._headers)
         if call.body is not None:
             headers["Content-Type"] = "application/json"
+        url, timeout = foreign_request_args(http_client, self._url(call.path), self._timeout)
         return http_client.build_request(
-            call.method,
-            self._url(call.path),
-            content=call.body,
-            headers=headers,
-            timeout=self._timeout,
+            call.method, url, content=call.body, headers=headers, timeout=timeout
         )
 
-    def _transport_error(self, call: ApiCall, exc: httpx.RequestError) -> APIConnectionError:
-        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    def _transport_error(self, call: ApiCall, exc: Exception) -> APIConnectionError:
+        kind = APITimeoutError if isinstance(exc, TIMEOUT_ERRORS) else APIConnectionError
         what = "timed out" if kind is APITimeoutError else "failed"
         path = wire_path(httpx.URL(self._url(call.path)))
         error = kind(

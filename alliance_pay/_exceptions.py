@@ -175,9 +175,9 @@ class APIResponseValidationError(APIError):
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.body = body
-        self.request_id = request_id(response.headers)
+        self.request_id: str | None = request_id(response.headers)
 
     def __str__(self) -> str:
         return _with_request_id(self.message, self.request_id)
@@ -203,9 +203,9 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.body = body
-        self.request_id = request_id(response.headers)
+        self.request_id: str | None = request_id(response.headers)
 
     def __str__(self) -> str:
         head = f"{self.status_code} on {self.method} {self.path}: {self.message}"
@@ -340,7 +340,7 @@ class OrderIdConflictError(AllianceError):
         )
         self.order_id = order_id
         self.existing = existing
-        self.differences = dict(differences)
+        self.differences: dict[str, tuple[object, object]] = dict(differences)
 
 
 class PayinLinkUnavailableError(AllianceError):

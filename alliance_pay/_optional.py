@@ -26,6 +26,8 @@ EXTRAS: Final[Mapping[str, tuple[str, ...]]] = {
     "sandbox": ("starlette", "uvicorn"),
     "httpx2": ("httpx2",),
     "postgres": ("psycopg",),
+    # Tables drawn with rich on a terminal; without it the CLI prints aligned plain text.
+    "cli": ("rich",),
 }
 """Each optional extra and the top-level modules it installs."""
 
@@ -60,10 +62,10 @@ class MissingExtraError(AllianceError, ImportError):
     """  # noqa: E501 - a doctest shows the line as printed
 
     def __init__(self, extra: str, *, feature: str, missing: str) -> None:
-        self.extra = extra
-        self.feature = feature
-        self.missing = missing
-        self.hint = install_hint(extra)
+        self.extra: str = extra
+        self.feature: str = feature
+        self.missing: str = missing
+        self.hint: str = install_hint(extra)
         super().__init__(
             f"{feature} needs the {extra!r} extra ({missing} is not installed): {self.hint}",
             name=missing,

@@ -74,14 +74,14 @@ class APIResponse(Generic[T]):
     """
 
     def __init__(self, http_response: httpx.Response, envelope: Mapping[str, Any], parsed: T):
-        self.http_response = http_response
-        self.status_code = http_response.status_code
-        self.headers = http_response.headers
+        self.http_response: httpx.Response = http_response
+        self.status_code: int = http_response.status_code
+        self.headers: httpx.Headers = http_response.headers
         message = envelope.get("message")
         self.message: str | None = message if isinstance(message, str) else None
-        self.request_id = request_id(http_response.headers)
-        self.method = http_response.request.method
-        self.path = wire_path(http_response.request.url)
+        self.request_id: str | None = request_id(http_response.headers)
+        self.method: str = http_response.request.method
+        self.path: str = wire_path(http_response.request.url)
         self._parsed = parsed
 
     def parse(self) -> T:

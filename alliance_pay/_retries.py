@@ -19,6 +19,7 @@ from ._exceptions import (
     APIStatusError,
     DuplicateOrderIdError,
 )
+from ._httpx2 import UNSENT_ERRORS
 
 __all__ = [
     "backoff",
@@ -63,7 +64,7 @@ def is_ambiguous(error: APIError) -> bool:
     """
     if isinstance(error, APIConnectionError):
         cause = error.__cause__
-        return not isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+        return not isinstance(cause, UNSENT_ERRORS)
     if isinstance(error, APIResponseValidationError):
         return True
     return isinstance(error, APIStatusError) and error.status_code >= 500

@@ -56,6 +56,7 @@ ENDPOINTS: Final = {
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SEPARATORS = re.compile(r"[/\\]")
 _PAISA_PLACES = 2
 #: Amounts must stay below this (one hundred billion rupees).
 AMOUNT_CEILING: Final = Decimal("1e11")
@@ -91,8 +92,11 @@ def _no_control(value: object) -> str | None:
 
 
 def _one_path_segment(value: object) -> str | None:
-    if isinstance(value, str) and any(
-        part.strip() in {".", ".."} for part in re.split(r"[/\\]", value)
+    # Without a dot there is no dot segment: the common case costs one scan.
+    if (
+        isinstance(value, str)
+        and "." in value
+        and any(part.strip() in {".", ".."} for part in _SEPARATORS.split(value))
     ):
         return "must not be or contain a '.' or '..' path segment"
     return None
@@ -107,6 +111,21 @@ def to_amount(value: object) -> Decimal | None:
         >>> to_amount("100.50"), to_amount(5), to_amount(0.1), to_amount(True)
         (Decimal('100.50'), Decimal('5'), Decimal('0.1'), None)
     """
+    # Each amount rule reads the amount: the last value read is kept (by identity, and held so
+    # its id cannot be reused), so the rules of one field convert it once, not once each.
+    global _last_amount
+    last = _last_amount
+    if last[0] is value:
+        return last[1]
+    amount = _read_amount(value)
+    _last_amount = (value, amount)
+    return amount
+
+
+_last_amount: tuple[object, Decimal | None] = (MISSING, None)
+
+
+def _read_amount(value: object) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, Decimal)):
@@ -452,10 +471,13 @@ def check_fields(endpoint: str, body: Mapping[str, object]) -> dict[str, str]:
     if endpoint not in ENDPOINTS:
         raise KeyError(f"no rules for {endpoint!r}; known: {', '.join(ENDPOINTS)}")
     errors: dict[str, str] = {}
-    for name in _FIELDS[endpoint]:
-        reason = check_value(endpoint, name, body.get(name, MISSING))
-        if reason is not None:
-            errors[name] = reason
+    for name, checks in _PLAN[endpoint]:
+        value = body.get(name, MISSING)
+        for check in checks:
+            reason = check(value)
+            if reason is not None:
+                errors[name] = reason
+                break
     return errors
 
 
@@ -470,6 +492,13 @@ def _index(rules: Iterable[Rule]) -> tuple[dict[tuple[str, str], list[Rule]], di
 
 
 _BY_FIELD, _FIELDS = _index(RULES)
+#: Per endpoint, each field with its checks in table order: what check_fields runs, looked up once.
+_PLAN: Final = {
+    endpoint: tuple(
+        (name, tuple(rule.check for rule in _BY_FIELD[(endpoint, name)])) for name in names
+    )
+    for endpoint, names in _FIELDS.items()
+}
 
 
 def rules_markdown() -> str:

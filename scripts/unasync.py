@@ -52,6 +52,7 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\basync_to_raw_response_wrapper\b", "to_raw_response_wrapper"),
     # httpx: only the qualified names, so a bare `AsyncClient` elsewhere is not touched.
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
+    (r"\bAsyncHttpClient\b", "HttpClient"),  # alliance_pay._httpx2: httpx's or httpx2's
     # Standard library: collections.abc and contextlib.
     (r"\bAsyncIterator\b", "Iterator"),
     # A generator's type: the sync one has a third parameter (the return type).
@@ -69,6 +70,8 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\b_callables\.AwaitableOrNone\b", "None"),
     (r"\bcheck_async_api_callable\b", "check_sync_api_callable"),
     (r"\bcall_in_async_api\b", "call_in_sync_api"),
+    # Webhooks: the async client calls its (synchronous) event store in a worker thread.
+    (r"\bin_worker\b", "inline"),
     # Module paths: `alliance_pay._async._client` -> `alliance_pay._sync._client`.
     (r"\b_async\b", "_sync"),
 )

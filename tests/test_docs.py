@@ -373,6 +373,10 @@ def _runnable_doctests(module_name: str) -> list[doctest.DocTest]:
 
 
 def _modules_with_doctests() -> list[str]:
+    # alliance_pay loads some names on first use, and a loaded class claims the public module,
+    # which moves its doctests there. Load them all first, so no module's doctests move mid-run.
+    for name in alliance_pay.__all__:
+        getattr(alliance_pay, name)
     names = ["alliance_pay"]
     for info in pkgutil.walk_packages(alliance_pay.__path__, "alliance_pay."):
         if not info.name.startswith("alliance_pay._sync"):

@@ -13,7 +13,7 @@ import pytest
 import respx
 from flask import Flask, request
 
-from alliance_pay import AllianceClient, AsyncAllianceClient, Payin, Payout
+from alliance_pay import AllianceAuth, AllianceClient, AsyncAllianceClient, Payin, Payout
 from alliance_pay._callables import (
     call_in_async_api,
     call_in_sync_api,
@@ -254,3 +254,34 @@ async def test_the_callers_return_what_the_callable_returned() -> None:
     assert await call_in_async_api(coroutine_function, 1, what="f", api="a") == 2
     assert await call_in_async_api(len, "ab", what="f", api="a") == 2
     assert call_in_sync_api(len, "abc", what="f", api="a") == 3
+
+
+# Other sync APIs that take a callable ------------------------------------------------------------
+
+
+def test_alliance_auth_refuses_an_async_clock_when_it_is_built() -> None:
+    async def clock() -> int:
+        return 1726748295000
+
+    with pytest.raises(
+        TypeError, match=r"clock 'test_.*clock' is an async def function, but AllianceAuth"
+    ):
+        AllianceAuth(ACCESS_KEY, SECRET_KEY, clock=clock)  # type: ignore[arg-type]
+
+
+def test_a_cli_command_with_an_async_handler_is_refused_when_it_is_declared() -> None:
+    import argparse
+
+    from alliance_pay.cli._tree import CommandTree
+
+    async def handler(args: argparse.Namespace) -> int:
+        return 0
+
+    tree = CommandTree(argparse.ArgumentParser(prog="alliance-pay"))
+    refused: Any = handler
+    with pytest.raises(TypeError, match=r"the handler of 'ledger' '.*handler' is an async def"):
+        tree.command("ledger", refused, help="show the ledger")
+    with pytest.raises(TypeError, match=r"the handler of 'tools export' '.*' is an async def"):
+        tree.group("tools", help="tools").command("export", refused, help="export")
+    with pytest.raises(TypeError, match=r"anyio\.run"):
+        tree.group("other", help="other", handler=refused)

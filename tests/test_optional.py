@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import pytest
@@ -16,14 +17,15 @@ HINT = "pip install 'alliance-pay[sandbox]'"
 @pytest.fixture
 def without_sandbox_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the extra's modules unimportable, as in a plain ``pip install alliance-pay``."""
+    testing = importlib.import_module("alliance_pay.testing")
+    users = ("alliance_pay.sandbox", "alliance_pay._demo", "alliance_pay.testing._")
     for name in list(sys.modules):
-        top = name.partition(".")[0]
-        if top in EXTRAS["sandbox"] or name.startswith(
-            ("alliance_pay.sandbox", "alliance_pay._demo", "alliance_pay.testing")
-        ):
+        if name.partition(".")[0] in EXTRAS["sandbox"] or name.startswith(users):
             monkeypatch.delitem(sys.modules, name)
     for module in EXTRAS["sandbox"]:
         monkeypatch.setitem(sys.modules, module, None)
+    for name in testing.__all__:  # names imported already (vars(): no __getattr__ import)
+        monkeypatch.delitem(vars(testing), name, raising=False)
 
 
 def test_the_error_is_one_line_naming_the_feature_the_module_and_the_command() -> None:
@@ -46,6 +48,7 @@ def test_every_extra_has_a_hint_naming_the_distribution() -> None:
         "pip install 'alliance-pay[sandbox]'",
         "pip install 'alliance-pay[httpx2]'",
         "pip install 'alliance-pay[postgres]'",
+        "pip install 'alliance-pay[cli]'",
     }
 
 
@@ -86,7 +89,6 @@ def test_the_commands_without_the_extra_print_one_line_and_exit_2(
 
 @pytest.mark.usefixtures("without_sandbox_extra")
 def test_the_testing_names_without_the_extra_raise_the_hint() -> None:
-    import alliance_pay.testing
-
+    testing = importlib.import_module("alliance_pay.testing")
     with pytest.raises(MissingExtraError, match=r"alliance_pay\.testing\.LocalSandbox needs"):
-        alliance_pay.testing.LocalSandbox  # noqa: B018 - the attribute access is the import
+        testing.LocalSandbox  # noqa: B018 - the attribute access is the import

@@ -132,6 +132,7 @@ RULE_EXAMPLES = {
         "to_raw_response_wrapper(f)",
     ),
     r"\bhttpx\.AsyncClient\b": ("httpx.AsyncClient()", "httpx.Client()"),
+    r"\bAsyncHttpClient\b": ("http_client: AsyncHttpClient", "http_client: HttpClient"),
     r"\bAsyncIterator\b": ("-> AsyncIterator[Payin]", "-> Iterator[Payin]"),
     r"\bAsyncGenerator\[([^\]]+), None\]": (
         "-> AsyncGenerator[Row, None]:",
@@ -156,6 +157,7 @@ RULE_EXAMPLES = {
         "_callables.call_in_async_api(handler, event)",
         "_callables.call_in_sync_api(handler, event)",
     ),
+    r"\bin_worker\b": ("in_worker(store.claim, key)", "inline(store.claim, key)"),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
 }
 

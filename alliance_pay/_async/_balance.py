@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from alliance_pay._base import ApiCall
 from alliance_pay._models import Balance
@@ -69,4 +69,4 @@ class AsyncBalanceWithRawResponse:
     """``client.balance.with_raw_response``: each method returns an ``APIResponse``."""
 
     def __init__(self, balance: AsyncBalanceResource) -> None:
-        self.retrieve = async_to_raw_response_wrapper(balance.retrieve)
+        self.retrieve: Final = async_to_raw_response_wrapper(balance.retrieve)

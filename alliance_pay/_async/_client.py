@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 import httpx
@@ -21,11 +22,16 @@ from alliance_pay._base import (
     check_timeout,
 )
 from alliance_pay._exceptions import (
-    AllianceValidationError,
     APIError,
     NotFoundError,
     OrderIdConflictError,
     OutcomeUnknownError,
+)
+from alliance_pay._httpx2 import (
+    REQUEST_ERRORS,
+    AsyncHttpClient,
+    as_httpx_timeout,
+    check_http_client,
 )
 from alliance_pay._logging import logger, mask_body, mask_headers, setup_logging
 from alliance_pay._retries import (
@@ -41,12 +47,16 @@ from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._balance import AsyncBalanceResource
 from ._payins import AsyncPayinsResource
 from ._payouts import AsyncPayoutsResource
-from ._webhooks import AsyncWebhooksResource
+
+if TYPE_CHECKING:
+    from ._webhooks import AsyncWebhooksResource
 
 __all__ = ["AsyncAllianceClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_LAZY_RESOURCE_LOCK = threading.Lock()
 
 setup_logging()
 
@@ -64,7 +74,8 @@ class AsyncAllianceClient(BaseClient):
         timeout: seconds or an ``httpx.Timeout``; defaults to 30 s (5 s to connect), or
             to ``http_client``'s timeout when you pass one.
         max_retries: retries after a transient failure (default 2).
-        http_client: your own ``httpx.AsyncClient``, used as is and not closed by this client.
+        http_client: your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient``, used as is and
+            not closed by this client.
         default_headers: extra headers for every request.
         get_body: the body line GET requests are signed with, ``""`` (default) or ``"{}"``;
             defaults to ``ALLIANCE_GET_BODY``, see [`AllianceAuth`][alliance_pay.AllianceAuth].
@@ -83,7 +94,7 @@ class AsyncAllianceClient(BaseClient):
     balance: AsyncBalanceResource
     payins: AsyncPayinsResource
     payouts: AsyncPayoutsResource
-    webhooks: AsyncWebhooksResource
+    _webhooks: AsyncWebhooksResource | None
 
     def __init__(
         self,
@@ -93,14 +104,12 @@ class AsyncAllianceClient(BaseClient):
         base_url: str | httpx.URL | None = None,
         timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: AsyncHttpClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         get_body: GetBody | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise AllianceValidationError(
-                "http_client", f"must be an httpx.AsyncClient, not {type(http_client).__name__}"
-            )
+        if http_client is not None:
+            check_http_client(http_client, httpx.AsyncClient)
         self._configure(
             access_key=access_key,
             secret_key=secret_key,
@@ -108,11 +117,13 @@ class AsyncAllianceClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
-            http_client_timeout=http_client.timeout if http_client is not None else None,
+            http_client_timeout=(
+                as_httpx_timeout(http_client.timeout) if http_client is not None else None
+            ),
             get_body=get_body,
         )
         self._owns_http_client = http_client is None
-        self._http_client = http_client or httpx.AsyncClient(
+        self._http_client: AsyncHttpClient = http_client or httpx.AsyncClient(
             timeout=self._timeout, follow_redirects=False
         )
         self._bind_resources()
@@ -121,7 +132,20 @@ class AsyncAllianceClient(BaseClient):
         self.balance = AsyncBalanceResource(self)
         self.payins = AsyncPayinsResource(self)
         self.payouts = AsyncPayoutsResource(self)
-        self.webhooks = AsyncWebhooksResource(self)
+        self._webhooks = None
+
+    @property
+    def webhooks(self) -> AsyncWebhooksResource:
+        """Confirm and handle webhook events (its modules load on first use)."""
+        if self._webhooks is None:
+            from ._webhooks import AsyncWebhooksResource
+
+            # Under a lock: two threads must not each make one, as each keeps its own record of
+            # the events already handled.
+            with _LAZY_RESOURCE_LOCK:
+                if self._webhooks is None:
+                    self._webhooks = AsyncWebhooksResource(self)
+        return self._webhooks
 
     def with_options(
         self,
@@ -171,7 +195,7 @@ class AsyncAllianceClient(BaseClient):
             response = await self._http_client.send(
                 request, auth=self._auth, follow_redirects=False
             )
-        except httpx.RequestError as exc:  # transport failures, and a body that will not decode
+        except REQUEST_ERRORS as exc:  # transport failures, and a body that will not decode
             logger.info(
                 "%s /%s failed after %.0f ms (attempt %d): %s",
                 call.method,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import httpx
 
+from alliance_pay._httpx2 import AsyncHttpClient
 from alliance_pay.bulk._pacer import Pacer
 
 if TYPE_CHECKING:
@@ -19,17 +19,17 @@ class AsyncPacedHTTPClient:
     """Wraps the client's ``httpx.AsyncClient``: waits for the pacer, then sends; slows the
     whole run down when an answer says so (429/503 ``Retry-After``)."""
 
-    def __init__(self, inner: httpx.AsyncClient, pacer: Pacer) -> None:
+    def __init__(self, inner: AsyncHttpClient, pacer: Pacer) -> None:
         self._inner = inner
         self._pacer = pacer
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def build_request(self, *args: Any, **kwargs: Any) -> httpx.Request:
+    def build_request(self, *args: Any, **kwargs: Any) -> Any:
         return self._inner.build_request(*args, **kwargs)
 
-    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+    async def send(self, request: Any, **kwargs: Any) -> Any:
         delay = self._pacer.reserve()
         if delay > 0:
             await anyio.sleep(delay)
@@ -41,5 +41,5 @@ class AsyncPacedHTTPClient:
 def paced(client: AsyncAllianceClient, pacer: Pacer) -> AsyncAllianceClient:
     """A clone of ``client`` sharing its connections, paced by ``pacer``; closing it is a no-op."""
     clone = client.with_options()
-    clone._http_client = AsyncPacedHTTPClient(client._http_client, pacer)  # type: ignore[assignment]
+    clone._http_client = AsyncPacedHTTPClient(client._http_client, pacer)
     return clone

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from alliance_pay._base import ApiCall
 from alliance_pay._exceptions import PayinLinkUnavailableError
@@ -160,8 +160,8 @@ class AsyncPayinsWithRawResponse:
     """``client.payins.with_raw_response``: each method returns an ``APIResponse``."""
 
     def __init__(self, payins: AsyncPayinsResource) -> None:
-        self.create_link = async_to_raw_response_wrapper(payins.create_link)
-        self.retrieve = async_to_raw_response_wrapper(payins.retrieve)
+        self.create_link: Final = async_to_raw_response_wrapper(payins.create_link)
+        self.retrieve: Final = async_to_raw_response_wrapper(payins.retrieve)
 
 
 def _differences(asked: PayinLinkRequest, payin: Payin) -> dict[str, tuple[object, object]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import anyio
 
@@ -258,6 +258,6 @@ class AsyncPayoutsWithRawResponse:
     """``client.payouts.with_raw_response``: each method returns an ``APIResponse``."""
 
     def __init__(self, payouts: AsyncPayoutsResource) -> None:
-        self.create = async_to_raw_response_wrapper(payouts.create)
-        self.retrieve = async_to_raw_response_wrapper(payouts.retrieve)
-        self.wait = async_to_raw_response_wrapper(payouts.wait)
+        self.create: Final = async_to_raw_response_wrapper(payouts.create)
+        self.retrieve: Final = async_to_raw_response_wrapper(payouts.retrieve)
+        self.wait: Final = async_to_raw_response_wrapper(payouts.wait)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from alliance_pay._base import ApiCall
 from alliance_pay._models import Balance
@@ -71,4 +71,4 @@ class BalanceWithRawResponse:
     """``client.balance.with_raw_response``: each method returns an ``APIResponse``."""
 
     def __init__(self, balance: BalanceResource) -> None:
-        self.retrieve = to_raw_response_wrapper(balance.retrieve)
+        self.retrieve: Final = to_raw_response_wrapper(balance.retrieve)

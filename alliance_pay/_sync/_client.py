@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import time
 import httpx
@@ -23,11 +24,16 @@ from alliance_pay._base import (
     check_timeout,
 )
 from alliance_pay._exceptions import (
-    AllianceValidationError,
     APIError,
     NotFoundError,
     OrderIdConflictError,
     OutcomeUnknownError,
+)
+from alliance_pay._httpx2 import (
+    REQUEST_ERRORS,
+    HttpClient,
+    as_httpx_timeout,
+    check_http_client,
 )
 from alliance_pay._logging import logger, mask_body, mask_headers, setup_logging
 from alliance_pay._retries import (
@@ -43,12 +49,16 @@ from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._balance import BalanceResource
 from ._payins import PayinsResource
 from ._payouts import PayoutsResource
-from ._webhooks import WebhooksResource
+
+if TYPE_CHECKING:
+    from ._webhooks import WebhooksResource
 
 __all__ = ["AllianceClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_LAZY_RESOURCE_LOCK = threading.Lock()
 
 setup_logging()
 
@@ -66,7 +76,8 @@ class AllianceClient(BaseClient):
         timeout: seconds or an ``httpx.Timeout``; defaults to 30 s (5 s to connect), or
             to ``http_client``'s timeout when you pass one.
         max_retries: retries after a transient failure (default 2).
-        http_client: your own ``httpx.Client``, used as is and not closed by this client.
+        http_client: your own ``httpx.Client`` or ``httpx2.AsyncClient``, used as is and
+            not closed by this client.
         default_headers: extra headers for every request.
         get_body: the body line GET requests are signed with, ``""`` (default) or ``"{}"``;
             defaults to ``ALLIANCE_GET_BODY``, see [`AllianceAuth`][alliance_pay.AllianceAuth].
@@ -85,7 +96,7 @@ class AllianceClient(BaseClient):
     balance: BalanceResource
     payins: PayinsResource
     payouts: PayoutsResource
-    webhooks: WebhooksResource
+    _webhooks: WebhooksResource | None
 
     def __init__(
         self,
@@ -95,14 +106,12 @@ class AllianceClient(BaseClient):
         base_url: str | httpx.URL | None = None,
         timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.Client | None = None,
+        http_client: HttpClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         get_body: GetBody | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise AllianceValidationError(
-                "http_client", f"must be an httpx.Client, not {type(http_client).__name__}"
-            )
+        if http_client is not None:
+            check_http_client(http_client, httpx.Client)
         self._configure(
             access_key=access_key,
             secret_key=secret_key,
@@ -110,11 +119,13 @@ class AllianceClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
-            http_client_timeout=http_client.timeout if http_client is not None else None,
+            http_client_timeout=(
+                as_httpx_timeout(http_client.timeout) if http_client is not None else None
+            ),
             get_body=get_body,
         )
         self._owns_http_client = http_client is None
-        self._http_client = http_client or httpx.Client(
+        self._http_client: HttpClient = http_client or httpx.Client(
             timeout=self._timeout, follow_redirects=False
         )
         self._bind_resources()
@@ -123,7 +134,20 @@ class AllianceClient(BaseClient):
         self.balance = BalanceResource(self)
         self.payins = PayinsResource(self)
         self.payouts = PayoutsResource(self)
-        self.webhooks = WebhooksResource(self)
+        self._webhooks = None
+
+    @property
+    def webhooks(self) -> WebhooksResource:
+        """Confirm and handle webhook events (its modules load on first use)."""
+        if self._webhooks is None:
+            from ._webhooks import WebhooksResource
+
+            # Under a lock: two threads must not each make one, as each keeps its own record of
+            # the events already handled.
+            with _LAZY_RESOURCE_LOCK:
+                if self._webhooks is None:
+                    self._webhooks = WebhooksResource(self)
+        return self._webhooks
 
     def with_options(
         self,
@@ -173,7 +197,7 @@ class AllianceClient(BaseClient):
             response = self._http_client.send(
                 request, auth=self._auth, follow_redirects=False
             )
-        except httpx.RequestError as exc:  # transport failures, and a body that will not decode
+        except REQUEST_ERRORS as exc:  # transport failures, and a body that will not decode
             logger.info(
                 "%s /%s failed after %.0f ms (attempt %d): %s",
                 call.method,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import time
-import httpx
 
+from alliance_pay._httpx2 import HttpClient
 from alliance_pay.bulk._pacer import Pacer
 
 if TYPE_CHECKING:
@@ -21,17 +21,17 @@ class PacedHTTPClient:
     """Wraps the client's ``httpx.Client``: waits for the pacer, then sends; slows the
     whole run down when an answer says so (429/503 ``Retry-After``)."""
 
-    def __init__(self, inner: httpx.Client, pacer: Pacer) -> None:
+    def __init__(self, inner: HttpClient, pacer: Pacer) -> None:
         self._inner = inner
         self._pacer = pacer
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def build_request(self, *args: Any, **kwargs: Any) -> httpx.Request:
+    def build_request(self, *args: Any, **kwargs: Any) -> Any:
         return self._inner.build_request(*args, **kwargs)
 
-    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+    def send(self, request: Any, **kwargs: Any) -> Any:
         delay = self._pacer.reserve()
         if delay > 0:
             time.sleep(delay)
@@ -43,5 +43,5 @@ class PacedHTTPClient:
 def paced(client: AllianceClient, pacer: Pacer) -> AllianceClient:
     """A clone of ``client`` sharing its connections, paced by ``pacer``; closing it is a no-op."""
     clone = client.with_options()
-    clone._http_client = PacedHTTPClient(client._http_client, pacer)  # type: ignore[assignment]
+    clone._http_client = PacedHTTPClient(client._http_client, pacer)
     return clone

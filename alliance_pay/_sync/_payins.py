@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from alliance_pay._base import ApiCall
 from alliance_pay._exceptions import PayinLinkUnavailableError
@@ -162,8 +162,8 @@ class PayinsWithRawResponse:
     """``client.payins.with_raw_response``: each method returns an ``APIResponse``."""
 
     def __init__(self, payins: PayinsResource) -> None:
-        self.create_link = to_raw_response_wrapper(payins.create_link)
-        self.retrieve = to_raw_response_wrapper(payins.retrieve)
+        self.create_link: Final = to_raw_response_wrapper(payins.create_link)
+        self.retrieve: Final = to_raw_response_wrapper(payins.retrieve)
 
 
 def _differences(asked: PayinLinkRequest, payin: Payin) -> dict[str, tuple[object, object]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import time
 
@@ -260,6 +260,6 @@ class PayoutsWithRawResponse:
     """``client.payouts.with_raw_response``: each method returns an ``APIResponse``."""
 
     def __init__(self, payouts: PayoutsResource) -> None:
-        self.create = to_raw_response_wrapper(payouts.create)
-        self.retrieve = to_raw_response_wrapper(payouts.retrieve)
-        self.wait = to_raw_response_wrapper(payouts.wait)
+        self.create: Final = to_raw_response_wrapper(payouts.create)
+        self.retrieve: Final = to_raw_response_wrapper(payouts.retrieve)
+        self.wait: Final = to_raw_response_wrapper(payouts.wait)

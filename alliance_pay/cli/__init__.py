@@ -11,9 +11,12 @@ module                 does
                        ``MODULES``, the list of modules that contribute commands
 ``_config``            keys and URL (environment, flags, never the secret from argv)
 ``_output``            every byte a command prints: ``--json`` or a table
+``_control``           the running sandbox's control API (``/_sandbox/``)
+``_signature_check``   sans-I/O: why a signature is wrong (``_capture`` reads the
+                       request from flags, cURL, a raw HTTP request or a HAR file)
 ``_balance`` ...       one module per command group: ``_balance``, ``_payins``,
-                       ``_payouts``, ``_sign``, ``_sandbox``, ``_webhooks``,
-                       ``_demo``, ``_completion``
+                       ``_payouts``, ``_sign``, ``_show_config``, ``_sandbox``,
+                       ``_webhooks``, ``_demo``, ``_completion``
 =====================  ===========================================================
 
 Start-up stays fast because nothing heavy is imported to build the parser: a command

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from alliance_pay.cli._exit import USAGE, CliError
 from alliance_pay.cli._signature_check import CapturedRequest
 
-__all__ = ["from_curl", "from_har", "request_from"]
+__all__ = ["from_curl", "from_har", "from_http", "request_from"]
 
 # cURL options that take a value we do not need, so the value is not taken for the URL.
 _IGNORED_WITH_VALUE = frozenset(
@@ -134,6 +135,32 @@ def from_har(text: str, entry: int | None = None) -> CapturedRequest:
         chosen = requests[entry]
     body = (chosen.get("postData") or {}).get("text") or ""
     return _request(chosen["method"], chosen["url"], body, headers_of(chosen))
+
+
+def from_http(text: str) -> CapturedRequest:
+    """Parse a raw HTTP/1.1 request as a log or a proxy shows it: the request line, the
+    headers, an empty line, then the body (taken as is, less one final line end).
+
+    Examples:
+        >>> raw = "GET /api/v1/balance HTTP/1.1\\nTimestamp: 1\\nSignature: ab\\n\\n"
+        >>> from_http(raw).target
+        '/api/v1/balance'
+    """
+    text = text.lstrip("\r\n")
+    # Only the head's line ends are normalised: the body stays byte for byte.
+    blank = re.search(r"\r?\n\r?\n", text)
+    head, body = (text[: blank.start()], text[blank.end() :]) if blank else (text, "")
+    lines = head.replace("\r\n", "\n").split("\n")
+    parts = lines[0].split()
+    if len(parts) < 2:
+        raise CliError(f"not an HTTP request line: {lines[0]!r}", USAGE)
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise CliError(f"not an HTTP header line: {line!r}", USAGE)
+        headers[name.strip()] = value.strip()
+    return _request(parts[0], parts[1], body.removesuffix("\n").removesuffix("\r"), headers)
 
 
 def request_from(

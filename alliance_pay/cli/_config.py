@@ -18,7 +18,7 @@ from alliance_pay.cli._exit import USAGE, CliError
 if TYPE_CHECKING:
     from alliance_pay import AllianceClient
 
-__all__ = ["base_url", "client", "secret_key"]
+__all__ = ["access_key", "base_url", "client", "secret_key", "secret_source"]
 
 ENV_ACCESS_KEY = "ALLIANCE_ACCESS_KEY"
 ENV_SECRET_KEY = "ALLIANCE_SECRET_KEY"  # noqa: S105 - a variable's name
@@ -41,7 +41,12 @@ def base_url(args: argparse.Namespace) -> str:
     return url
 
 
-def _access_key(args: argparse.Namespace) -> str:
+def access_key(args: argparse.Namespace) -> str:
+    """``--access-key``, else ``ALLIANCE_ACCESS_KEY``.
+
+    Raises:
+        CliError: neither is set (exit 2).
+    """
     key = getattr(args, "access_key", None) or os.environ.get(ENV_ACCESS_KEY, "").strip()
     if not key:
         raise CliError(f"no access key: set {ENV_ACCESS_KEY} or pass --access-key", USAGE)
@@ -74,6 +79,13 @@ def secret_key(args: argparse.Namespace) -> str:
         return key
     key = os.environ.get(ENV_SECRET_KEY, "")
     if key:
+        if key != key.strip():
+            # Signed as is, as the SDK does; but it is almost always a copy-paste accident.
+            print(
+                f"warning: {ENV_SECRET_KEY} starts or ends with whitespace (a newline?); it is "
+                "used as is, and every signature will be wrong if the real key has none",
+                file=sys.stderr,
+            )
         return key
     if sys.stdin.isatty():
         import getpass
@@ -88,9 +100,18 @@ def secret_key(args: argparse.Namespace) -> str:
     )
 
 
+def secret_source(args: argparse.Namespace) -> str:
+    """Where ``secret_key`` would read the secret from, without reading it."""
+    if getattr(args, "secret_key_file", None):
+        return f"--secret-key-file {args.secret_key_file}"
+    if os.environ.get(ENV_SECRET_KEY):
+        return ENV_SECRET_KEY
+    return "a hidden prompt" if sys.stdin.isatty() else "nowhere (not set)"
+
+
 def client(args: argparse.Namespace) -> AllianceClient:
     """A sync SDK client configured from the flags and the environment; close it after use."""
-    url, access = base_url(args), _access_key(args)
+    url, access = base_url(args), access_key(args)
     secret = secret_key(args)
     from alliance_pay import AllianceClient
 

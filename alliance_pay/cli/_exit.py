@@ -35,9 +35,15 @@ NETWORK = 4
 OUTCOME_UNKNOWN = 5
 
 _AUTH_HINT = (
-    "hint: check ALLIANCE_ACCESS_KEY and ALLIANCE_SECRET_KEY (no trailing newline), that "
-    "this machine's clock is right (the Timestamp is checked), and that your IP is "
-    "whitelisted; `alliance-pay sign --verify` explains a rejected signature."
+    "hint: here the keys come from --access-key or ALLIANCE_ACCESS_KEY, and from "
+    "--secret-key-file or ALLIANCE_SECRET_KEY (check neither has a trailing newline); "
+    "`alliance-pay sign --verify` names the mistake in a request your own code signed."
+)
+
+
+_TAKEN_HINT = (
+    "hint: that order id was used before: see it with `alliance-pay payouts status ID` (or "
+    "`payins status ID`) before anything else, rather than retrying under a new id."
 )
 
 
@@ -70,10 +76,12 @@ def classify(error: BaseException) -> tuple[int, str] | None:
         AllianceValidationError,
         APIConnectionError,
         APIResponseValidationError,
-        APIStatusError,
         AuthenticationError,
+        DuplicateOrderIdError,
         InternalServerError,
+        OrderIdConflictError,
         OutcomeUnknownError,
+        PayinLinkUnavailableError,
         WaitTimeoutError,
     )
 
@@ -92,6 +100,9 @@ def classify(error: BaseException) -> tuple[int, str] | None:
     if isinstance(error, WaitTimeoutError):
         last = getattr(error.last, "status", None)
         return NETWORK, text + (f" (last status: {last})" if last is not None else "")
-    if isinstance(error, APIStatusError):
-        return REFUSED, text
+    if isinstance(error, (DuplicateOrderIdError, OrderIdConflictError)):
+        return REFUSED, f"{text}\n{_TAKEN_HINT}"
+    if isinstance(error, PayinLinkUnavailableError):
+        hint = f"alliance-pay payins status {error.order_id}"
+        return REFUSED, f"{text}\nhint: the payin exists; `{hint}` shows it."
     return REFUSED, text

@@ -85,14 +85,15 @@ def _render(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[s
     try:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
     except ModuleNotFoundError:
         _render_plain(title, columns, rows)
         return
     table = Table(*columns, title=title, title_justify="left")
     for row in rows:
-        table.add_row(*row)
-    # No markup: a value like "[redacted]" is data, not a style.
-    Console(file=sys.stdout, highlight=False, soft_wrap=True).print(table, markup=False)
+        # Text, not str: a value like "[redacted]" or "[b]" in a remark is data, not markup.
+        table.add_row(*(Text(cell) for cell in row))
+    Console(file=sys.stdout, highlight=False, soft_wrap=True).print(table)
 
 
 def _render_plain(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

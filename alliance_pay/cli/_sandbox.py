@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import signal
 import threading
@@ -65,9 +66,9 @@ def _serve(args: argparse.Namespace) -> int:
     base_url = url_for_socket(sock)
     # Printed (and flushed) before serving, so a script reading stdout gets it at once.
     if args.json:
-        _output.print_json(
-            {"base_url": base_url, "access_key": access_key, "secret_key": secret_key}
-        )
+        # One line, so `alliance-pay sandbox --json | head -1 | jq` works while it serves.
+        keys = {"base_url": base_url, "access_key": access_key, "secret_key": secret_key}
+        print(json.dumps(keys), flush=True)
     else:
         print(f"Alliance sandbox listening on {base_url}", flush=True)
         print(

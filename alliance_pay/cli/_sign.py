@@ -48,6 +48,15 @@ def _read_text(value: str, what: str) -> str:
     return value
 
 
+def _get_body(args: argparse.Namespace) -> str:
+    """The GET body line: ``--get-body``, else ``ALLIANCE_GET_BODY`` as the SDK reads it."""
+    if args.get_body is not None:
+        return str(args.get_body)
+    from alliance_pay import AllianceAuth
+
+    return AllianceAuth("-", "-").get_body
+
+
 def _sign(args: argparse.Namespace) -> int:
     from alliance_pay._signing import canonical_message, compute_signature, now_ms
     from alliance_pay.cli._signature_check import CapturedRequest, parts_of
@@ -61,14 +70,14 @@ def _sign(args: argparse.Namespace) -> int:
     if method == "GET" and body:
         raise CliError("a GET request sends no body: its BODY line is empty; drop --body", USAGE)
     if body is None:
-        body = "" if method == "GET" else "{}"
+        body = _get_body(args) if method == "GET" else "{}"
     timestamp = args.timestamp or str(now_ms())
     if not timestamp.isdigit():
         raise CliError(
             f"--timestamp must be milliseconds since the epoch, not {timestamp!r}", USAGE
         )
     secret = _config.secret_key(args)
-    parts = parts_of(CapturedRequest(method, target, body, timestamp, ""), secret)
+    parts = parts_of(CapturedRequest(method, target, body, timestamp, ""), secret, get_body=body)
     message = canonical_message(parts.method, parts.path, parts.body, parts.timestamp)
     signature = compute_signature(secret, parts.method, parts.path, parts.body, parts.timestamp)
     data = {
@@ -93,6 +102,8 @@ def _captured(args: argparse.Namespace) -> CapturedRequest:
 
     if args.curl is not None:
         return _capture.from_curl(_read_text(args.curl, "--curl"))
+    if args.raw is not None:
+        return _capture.from_http(_read_text(args.raw, "--raw"))
     if args.har is not None:
         return _capture.from_har(_read_text("@" + args.har, "--har"), args.entry)
     body = _read_text(args.body, "--body") if args.body is not None else ""
@@ -140,7 +151,7 @@ def _verify(args: argparse.Namespace) -> int:
     request = _captured(args)
     secret = _config.secret_key(args)
     access_key = args.access_key or os.environ.get(_config.ENV_ACCESS_KEY)
-    diagnosis = diagnose(request, secret, access_key=access_key)
+    diagnosis = diagnose(request, secret, access_key=access_key, get_body=_get_body(args))
     data = {
         "valid": diagnosis.right,
         "signature_matches": diagnosis.valid,
@@ -168,9 +179,9 @@ def register(tree: CommandTree) -> None:
         help="print the string to sign and the signature; --verify checks a captured request",
         description="Without --verify: print the exact string the API signs for METHOD PATH "
         "(newlines shown as \\n) and its Signature, under the configured secret. With "
-        "--verify: check a captured request's Signature (from flags, a cURL line or a HAR "
-        "file); when it is wrong, name the common mistake that reproduces it. --verify exits "
-        "0 when the signature is right, 1 when it is not.",
+        "--verify: check a captured request's Signature (from flags, a cURL line, a raw "
+        "HTTP request or a HAR file); when it is wrong, name the common mistake that "
+        "reproduces it. --verify exits 0 when the signature is right, 1 when it is not.",
         api=True,
     )
     sign.add_argument("method_arg", nargs="?", metavar="METHOD", help="GET or POST")
@@ -182,9 +193,19 @@ def register(tree: CommandTree) -> None:
         "--body", metavar="JSON|@FILE|-", help="the body exactly as sent (default: {} or empty)"
     )
     sign.add_argument("--timestamp", metavar="MS", help="the Timestamp (default: now)")
+    sign.add_argument(
+        "--get-body",
+        choices=("", "{}"),
+        help="a GET's body line: '' (default) or '{}' (default: ALLIANCE_GET_BODY, as the SDK)",
+    )
     sign.add_argument("--signature", help="the captured Signature header (with --verify)")
     sign.add_argument(
         "--curl", metavar="-|COMMAND", help="a pasted cURL command; - reads it from stdin"
+    )
+    sign.add_argument(
+        "--raw",
+        metavar="-|@FILE",
+        help="a raw HTTP request as logged (request line, headers, body)",
     )
     sign.add_argument("--har", metavar="FILE", help="a HAR file exported by a browser or proxy")
     sign.add_argument(

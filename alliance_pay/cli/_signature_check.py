@@ -116,8 +116,9 @@ def _split_target(target: str) -> tuple[str, str]:
     return path, query
 
 
-def parts_of(request: CapturedRequest, secret: str) -> Parts:
-    """The parts the API signs for this request: the right way.
+def parts_of(request: CapturedRequest, secret: str, *, get_body: str = "") -> Parts:
+    """The parts the API signs for this request: the right way. ``get_body`` is the body line
+    of a GET: ``""`` (the documentation's prose, the SDK's default) or ``"{}"`` (its example).
 
     Examples:
         >>> request = CapturedRequest("get", "https://x.example/api/v1/balance?a=1", "", "1", "")
@@ -127,7 +128,7 @@ def parts_of(request: CapturedRequest, secret: str) -> Parts:
     raw_path, _ = _split_target(request.target)
     path = raw_path[1:] if raw_path.startswith("/") else raw_path
     method = request.method.upper()
-    body = "" if method == "GET" else request.body
+    body = get_body if method == "GET" else request.body
     return Parts(method, path, body, request.timestamp, secret)
 
 
@@ -157,7 +158,7 @@ def _respace(body: str, *, spaced: bool) -> str:
 
 
 def _braces(parts: Parts, request: CapturedRequest) -> Parts | None:
-    if parts.method == "GET" or parts.body == "":
+    if parts.body == "":
         return replace(parts, body="{}")
     if parts.body == "{}":
         return replace(parts, body="")
@@ -211,8 +212,9 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake(
         "body-braces",
         "GET body line `{}` vs empty",
-        "sign an empty BODY line for GET, and `{}` for a POST sent with `{}`: exactly the "
-        "bytes sent",
+        "sign one GET body line everywhere: the documentation's prose says empty (the SDK's "
+        "default), its example shows `{}` (ALLIANCE_GET_BODY={} or --get-body '{}' here); "
+        "a POST signs exactly the bytes it sends",
         _braces,
     ),
     Mistake(
@@ -271,7 +273,13 @@ def _matches(parts: Parts, signature: str) -> bool:
     return hmac.compare_digest(parts.signature(), signature.strip().lower())
 
 
-def diagnose(request: CapturedRequest, secret: str, *, access_key: str | None = None) -> Diagnosis:
+def diagnose(
+    request: CapturedRequest,
+    secret: str,
+    *,
+    access_key: str | None = None,
+    get_body: str = "",
+) -> Diagnosis:
     """Check ``request``'s signature under ``secret`` and, if wrong, find the mistake.
 
     Examples:
@@ -285,7 +293,7 @@ def diagnose(request: CapturedRequest, secret: str, *, access_key: str | None = 
         >>> [m.code for m in diagnose(wrong, "s").mistakes]
         ['leading-slash']
     """
-    right = parts_of(request, secret)
+    right = parts_of(request, secret, get_body=get_body)
     message = canonical_message(right.method, right.path, right.body, right.timestamp)
     warnings: list[str] = []
     if request.timestamp.isdigit() and len(request.timestamp) <= 11:

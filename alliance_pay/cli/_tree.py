@@ -12,9 +12,21 @@ import importlib
 from collections.abc import Callable
 from typing import Protocol
 
+from alliance_pay._callables import check_sync_api_callable
+
 __all__ = ["MODULES", "CommandTree", "Group", "Handler", "build_parser"]
 
 Handler = Callable[[argparse.Namespace], int]
+
+# An async def handler would return a coroutine that never runs, and the command would "succeed".
+_HANDLER_FIX = "Make it a plain def that runs its coroutine itself, with anyio.run(...)."
+
+
+def _check_handler(handler: object, command: str) -> None:
+    check_sync_api_callable(
+        handler, what=f"the handler of {command!r}", api="the CLI", fix=_HANDLER_FIX
+    )
+
 
 #: The modules that add commands, in the order ``--help`` lists them.
 MODULES: tuple[str, ...] = (
@@ -23,8 +35,10 @@ MODULES: tuple[str, ...] = (
     "alliance_pay.cli._payouts",
     "alliance_pay.cli._bulk",
     "alliance_pay.cli._sign",
+    "alliance_pay.cli._show_config",
     "alliance_pay.cli._sandbox",
     "alliance_pay.cli._webhooks",
+    "alliance_pay.cli._webhook_store",
     "alliance_pay.cli._demo",
     "alliance_pay.cli._completion",
 )
@@ -78,6 +92,25 @@ def _add_common(parser: argparse.ArgumentParser, *, api: bool) -> None:
     )
 
 
+def _described(help: str, description: str | None) -> str:
+    return description or help[:1].upper() + help[1:] + "."
+
+
+def _add_leaf(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    handler: Handler,
+    *,
+    help: str,
+    description: str | None,
+    api: bool,
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=help, description=_described(help, description))
+    _add_common(parser, api=api)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
 class Group:
     """A command group (``payouts``): its own parser and subcommands.
 
@@ -109,13 +142,9 @@ class Group:
         """
         if name in self._names:
             raise ValueError(f"{self.name} {name} is declared twice")
+        _check_handler(handler, f"{self.name} {name}")
         self._names.add(name)
-        parser = self._commands.add_parser(
-            name, help=help, description=description or help[:1].upper() + help[1:] + "."
-        )
-        _add_common(parser, api=api)
-        parser.set_defaults(handler=handler)
-        return parser
+        return _add_leaf(self._commands, name, handler, help=help, description=description, api=api)
 
 
 class CommandTree:
@@ -152,8 +181,10 @@ class CommandTree:
             return existing
         if name in self._leaves:
             raise ValueError(f"{name} is a command, not a group")
+        if handler is not None:
+            _check_handler(handler, name)
         parser = self._commands.add_parser(
-            name, help=help, description=description or help[:1].upper() + help[1:] + "."
+            name, help=help, description=_described(help, description)
         )
         if handler is not None:
             _add_common(parser, api=api)
@@ -173,13 +204,9 @@ class CommandTree:
         """Add a top-level command without subcommands (``alliance-pay balance``)."""
         if name in self._leaves or name in self._groups:
             raise ValueError(f"{name} is declared twice")
+        _check_handler(handler, name)
         self._leaves.add(name)
-        parser = self._commands.add_parser(
-            name, help=help, description=description or help[:1].upper() + help[1:] + "."
-        )
-        _add_common(parser, api=api)
-        parser.set_defaults(handler=handler)
-        return parser
+        return _add_leaf(self._commands, name, handler, help=help, description=description, api=api)
 
 
 def build_parser(modules: tuple[str, ...] = MODULES) -> argparse.ArgumentParser:

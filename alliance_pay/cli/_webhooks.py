@@ -203,7 +203,9 @@ def _trigger(args: argparse.Namespace) -> int:
 
 def register(tree: CommandTree) -> None:
     """Add ``webhooks listen`` and ``webhooks trigger``."""
-    webhooks = tree.group("webhooks", help="webhooks from a running sandbox, on localhost")
+    webhooks = tree.group(
+        "webhooks", help="webhooks: a running sandbox's deliveries, and your event store"
+    )
     listen = webhooks.command(
         "listen",
         _listen,

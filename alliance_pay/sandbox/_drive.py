@@ -14,8 +14,10 @@ POST       /_sandbox/webhooks          ``{"url": URL or null}``: where events go
                                        on; answers the new and the previous URL
 =========  ==========================  =====================================================
 
-Bodies are JSON objects; errors are ``{"error": "..."}`` with 400 (malformed), 404 (no such
-order) or 409 (the order is not in a state that allows it).
+Bodies are JSON objects sent as ``Content-Type: application/json``: a web page can POST
+``text/plain`` to localhost without asking, and must not be able to redirect the webhooks or
+settle orders (415 otherwise). Errors are ``{"error": "..."}`` with 400 (malformed), 404 (no
+such order) or 409 (the order is not in a state that allows it).
 """
 
 from __future__ import annotations
@@ -78,13 +80,21 @@ def _settle_one(sandbox: Sandbox, spec: dict[str, Any]) -> Response:
     return json_response({"kind": kinds[0], "record": record})
 
 
+async def _json_body(request: Request) -> dict[str, Any] | Response:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        return _error("send the body as Content-Type: application/json", 415)
+    spec = parse_json_object(await request.body())
+    return _error("the body must be a JSON object", 400) if spec is None else spec
+
+
 def drive_routes(sandbox: Sandbox) -> list[Route]:
     """The routes of this module, for one sandbox."""
 
     async def settle_order(request: Request) -> Response:
-        spec = parse_json_object(await request.body())
-        if spec is None:
-            return _error("the body must be a JSON object", 400)
+        spec = await _json_body(request)
+        if isinstance(spec, Response):
+            return spec
         return _settle_one(sandbox, spec)
 
     async def ledger(request: Request) -> Response:
@@ -107,8 +117,10 @@ def drive_routes(sandbox: Sandbox) -> list[Route]:
         return json_response({"url": webhooks.url, "attempts": attempts})
 
     async def set_target(request: Request) -> Response:
-        spec = parse_json_object(await request.body())
-        if spec is None or "url" not in spec:
+        spec = await _json_body(request)
+        if isinstance(spec, Response):
+            return spec
+        if "url" not in spec:
             return _error('the body must be {"url": "http://..."} or {"url": null}', 400)
         url = spec["url"]
         if url is not None and (

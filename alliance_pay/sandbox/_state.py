@@ -252,7 +252,7 @@ class Ledger:
         rng: random.Random,
         emit: Emit = _ignore,
     ) -> None:
-        self.balance = balance
+        self.balance: Decimal = balance
         self.payout_charge = payout_charge
         self.payout_delay = payout_delay
         self.payins: dict[str, Payin] = {}

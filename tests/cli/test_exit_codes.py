@@ -32,6 +32,14 @@ def test_a_404_exits_1(env: dict[str, str]) -> None:
     assert "404" in run.stderr
 
 
+def test_a_reused_order_id_exits_1_and_says_to_look_it_up(env: dict[str, str]) -> None:
+    first = run_cli("payouts", "create", "--order-id", "PO-TWICE", *PAYOUT_FLAGS, env=env)
+    assert first.code == 0, first.stderr
+    again = run_cli("payouts", "create", "--order-id", "PO-TWICE", *PAYOUT_FLAGS, env=env)
+    assert again.code == 1
+    assert "alliance-pay payouts status" in again.stderr
+
+
 def test_bad_input_exits_2_before_anything_is_sent(env: dict[str, str], served: str) -> None:
     run = run_cli(
         "payouts", "create", "--order-id", "PO-BAD", *PAYOUT_FLAGS, "--amount", "12.345", env=env

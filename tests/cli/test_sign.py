@@ -196,3 +196,42 @@ def test_verify_reads_a_har_file(
     har.write_text(json.dumps({"log": {"entries": [{"request": request}]}}))
     exit_code, out = _run(capsys, monkeypatch, SECRET, "sign", "--verify", "--har", str(har))
     assert (exit_code, out["valid"]) == (0, True)
+
+
+def test_verify_reads_a_raw_http_request_from_a_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signature = _hmac(
+        SECRET, "POST", "api/v1/payin/transactions", json.dumps({"order_id": "A"}), TS
+    )
+    raw = (
+        "POST /api/v1/payin/transactions HTTP/1.1\r\nHost: api.example.in\r\n"
+        f"Content-Type: application/json\r\nTimestamp: {TS}\r\nSignature: {signature}\r\n\r\n"
+        '{"order_id":"A"}\r\n'
+    )
+    path = tmp_path / "request.txt"
+    path.write_bytes(raw.encode())
+    exit_code, out = _run(capsys, monkeypatch, SECRET, "sign", "--verify", "--raw", f"@{path}")
+    assert exit_code == 1
+    assert [m["code"] for m in out["mistakes"]] == ["body-reserialized"]
+
+
+def test_the_get_body_line_follows_the_sdks_setting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The documentation's example signs a GET with `{}`: chosen like the SDK, the CLI agrees.
+    braces = _hmac(SECRET, "GET", "api/v1/balance", "{}", TS)
+    monkeypatch.setenv("ALLIANCE_GET_BODY", "{}")
+    code, out = _run(
+        capsys, monkeypatch, SECRET, "sign", "GET", "api/v1/balance", "--timestamp", TS
+    )
+    assert (code, out["signature"]) == (0, braces)
+    verify = (
+        "sign", "--verify", "--method", "GET", "--path", "/api/v1/balance", "--timestamp", TS,
+        "--signature", braces,
+    )  # fmt: skip
+    code, out = _run(capsys, monkeypatch, SECRET, *verify)
+    assert (code, out["valid"]) == (0, True)
+    code, out = _run(capsys, monkeypatch, SECRET, *verify, "--get-body", "")
+    assert code == 1
+    assert [m["code"] for m in out["mistakes"]] == ["body-braces"]

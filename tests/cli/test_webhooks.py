@@ -119,3 +119,19 @@ def test_trigger_without_a_listener_warns_that_nothing_is_sent(env: dict[str, st
     assert run.code == 0, run.stderr
     assert "no webhook URL" in run.stderr
     assert run.json()["status"] == "Approved"
+
+
+def test_a_listen_line_says_what_the_receiver_answered_and_what_comes_next() -> None:
+    from alliance_pay.cli._webhooks import _line
+
+    attempt = {
+        "seq": 1, "event": "payout.failed", "order_id": "PO-9", "status": "Rejected",
+        "url": "http://127.0.0.1:9000/hooks", "attempt": 1, "status_code": 500,
+        "error": "HTTP 500", "latency_ms": 12.34, "delivered": False, "final": False,
+    }  # fmt: skip
+    line = _line(attempt)
+    for part in ("payout.failed", "PO-9", "Rejected", "HTTP 500", "12.3 ms", "will retry"):
+        assert part in line
+    refused = {**attempt, "status_code": None, "error": "ConnectError: refused", "final": True}
+    assert "no answer (ConnectError: refused)" in _line(refused)
+    assert "gave up" in _line(refused)

@@ -88,3 +88,21 @@ async def test_the_webhook_target_is_set_and_the_feed_numbers_attempts() -> None
         assert [a["seq"] for a in later["attempts"]] == [3]
         refused = await http.post("/_sandbox/webhooks", json={"url": "ftp://x"})
         assert refused.status_code == 400
+
+
+async def test_a_cross_site_text_plain_post_cannot_redirect_webhooks_or_settle(
+    api: Signer, http: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    await api.create_link(link_body("PI-X"))
+    simple = {"Content-Type": "text/plain"}  # what a web page may POST without a preflight
+    target = await http.post(
+        "/_sandbox/webhooks", content=b'{"url":"http://evil.test/"}', headers=simple
+    )
+    settle = await http.post(
+        "/_sandbox/orders/settle",
+        content=b'{"order_id":"PI-X","outcome":"approve"}',
+        headers=simple,
+    )
+    assert (target.status_code, settle.status_code) == (415, 415)
+    assert sandbox.webhooks.url is None
+    assert sandbox.payin("PI-X").status == "Pending"

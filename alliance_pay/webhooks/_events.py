@@ -1,7 +1,7 @@
 """Webhook events: the typed events, their idempotency keys, and ``parse_event``.
 
 Parsing does no I/O and proves nothing: an event is a claim until ``client.webhooks.confirm``
-checks it against the API (the rules are in ``_webhook_confirmation``). The public names are
+checks it against the API (the rules are in ``_confirmation``). The public names are
 re-exported from ``alliance_pay.webhooks``.
 """
 
@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 import cattrs
 from attrs import frozen
 
-from ._converter import converter
-from ._exceptions import WebhookParseError
-from ._models import Payin, Payout
-from ._signing import dumps_body
+from alliance_pay._converter import converter
+from alliance_pay._exceptions import WebhookParseError
+from alliance_pay._models import Payin, Payout
+from alliance_pay._signing import dumps_body
 
 __all__ = [
     "EventType",

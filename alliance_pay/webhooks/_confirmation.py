@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 from attrs import frozen
 
-from ._models import Payin, PayinStatus, Payout, PayoutStatus
-from ._webhook_events import EventType, KnownEvent
+from alliance_pay._models import Payin, PayinStatus, Payout, PayoutStatus
+from alliance_pay.webhooks._events import EventType, KnownEvent
 
 __all__ = ["Mismatch", "contradiction_in", "disagreement"]
 
