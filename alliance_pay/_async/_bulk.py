@@ -95,7 +95,10 @@ class AsyncBulkRun:
         self.pacer = Pacer(self.options.rate)
         self._format = file_format
         self._journal_spec = journal if journal is not None else default_journal_path(self.out)
-        self._shared = is_postgres_url(self._journal_spec)
+        # Many workers share the batch: each results file gets only its own rows.
+        self._shared = is_postgres_url(self._journal_spec) or (
+            type(self._journal_spec).__name__ == "PostgresJournal"
+        )
         self._client = paced(client, self.pacer)
         self._journal: Journal | None = None
         #: Where the journal is (a PostgreSQL URL without its password).
@@ -198,8 +201,9 @@ class AsyncBulkRun:
             self.summary = Summary.from_totals(
                 journal.totals(self.batch_id), waited=self.options.wait
             )
-            journal.close()
-            self._journal = None
+            if isinstance(self._journal_spec, (str, os.PathLike)):
+                journal.close()  # ours: opened from a path or URL (a Journal passed in is yours)
+                self._journal = None
 
     async def _work(self, writer: ResultsWriter) -> AsyncGenerator[RowResult, None]:
         async with aclosing(self._resolve(writer)) as results:

@@ -264,3 +264,17 @@ async def test_derived_order_ids_are_the_same_on_every_rerun(
         "nov-payroll-000003",
     ]
     assert summary.counts["created"] == 3  # found as this row's payout, not paid again
+
+
+async def test_a_journal_passed_in_stays_open_for_its_owner(
+    client: AsyncAllianceClient, tmp_path: Path
+) -> None:
+    source = write_csv(tmp_path / "own.csv", rows(2))
+    journal = SQLiteJournal(tmp_path / "mine.sqlite3")
+
+    await AsyncBulkRun(client, source, journal=journal).run()
+    again = await AsyncBulkRun(client, source, journal=journal).run()
+
+    assert again.counts["created"] == 2
+    assert journal.batch("own") is not None
+    journal.close()
