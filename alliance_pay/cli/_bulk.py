@@ -253,7 +253,9 @@ async def _run(args: argparse.Namespace) -> int:
             )
         progress = make_progress(report.rows if not args.worker else report.to_send)
         try:
-            await run.run(progress.advance)
+            await run.run(
+                lambda r: (progress.settle if run.phase == "wait" else progress.advance)(r)
+            )
         finally:
             progress.close()
     assert run.summary is not None
