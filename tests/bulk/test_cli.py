@@ -130,3 +130,20 @@ def test_kill_9_at_random_points_then_resume_pays_every_row_exactly_once(tmp_pat
     results = read_results(results_path(source))
     assert [r["state"] for r in results if r["row"] == "7"] == ["invalid"]
     check_exactly_once(results, paid, debits, valid)
+
+
+def test_report_rewrites_the_whole_batch_from_the_journal_anywhere(tmp_path: Path) -> None:
+    records = rows(4, **{"3": {"amount": "0"}})
+    source = write_csv(tmp_path / "rep.csv", records)
+    with served() as api:
+        first = api.run(str(source))
+        report = api.run(str(source), "--report", "--out", str(tmp_path / "elsewhere.jsonl"))
+
+    assert (first.returncode, report.returncode) == (1, 1)
+    lines = read_results(tmp_path / "elsewhere.jsonl")
+    assert [(r["row"], r["state"]) for r in lines] == [
+        ("1", "created"),
+        ("2", "created"),
+        ("3", "invalid"),
+        ("4", "created"),
+    ]
