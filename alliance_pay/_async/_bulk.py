@@ -108,6 +108,8 @@ class AsyncBulkRun:
         self.summary: Summary | None = None
         #: Rows handled so far (sent, looked up or polled), reported or not.
         self.handled = 0
+        #: ``"send"``, then ``"wait"`` while ``--wait`` polls rows already reported once.
+        self.phase = "send"
 
     @property
     def journal(self) -> Journal:
@@ -231,6 +233,7 @@ class AsyncBulkRun:
             self.journal.heartbeat(self.batch_id, self.worker_id)
             await anyio.sleep(min(1.0, self.options.heartbeat_ttl / 3))
         if self.options.wait:
+            self.phase = "wait"
             async with aclosing(self._wait(writer)) as results:
                 async for result in results:
                     yield result

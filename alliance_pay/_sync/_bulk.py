@@ -110,6 +110,8 @@ class BulkRun:
         self.summary: Summary | None = None
         #: Rows handled so far (sent, looked up or polled), reported or not.
         self.handled = 0
+        #: ``"send"``, then ``"wait"`` while ``--wait`` polls rows already reported once.
+        self.phase = "send"
 
     @property
     def journal(self) -> Journal:
@@ -233,6 +235,7 @@ class BulkRun:
             self.journal.heartbeat(self.batch_id, self.worker_id)
             time.sleep(min(1.0, self.options.heartbeat_ttl / 3))
         if self.options.wait:
+            self.phase = "wait"
             with closing(self._wait(writer)) as results:
                 for result in results:
                     yield result
