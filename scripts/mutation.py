@@ -77,7 +77,10 @@ TARGETS: Final = (
             }
         ),
     ),
-    Target("alliance_pay/_validation.py", (*_INPUTS, "tests/test_validation.py")),
+    Target(
+        "alliance_pay/_validation.py",
+        (*_INPUTS, "tests/test_validation_field_names.py", "tests/test_validation.py"),
+    ),
     Target(
         "alliance_pay/_rules/_checks.py",
         (*_INPUTS, "tests/test_validation.py", "tests/test_rules.py"),

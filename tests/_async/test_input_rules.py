@@ -449,23 +449,6 @@ async def test_a_payin_amount_follows_the_payout_amount_rules(
 
 
 @pytest.mark.parametrize(
-    ("check", "value"),
-    [
-        ("check_amount", "0"),
-        ("check_order_id", "a\x7fb"),
-        ("order_id_path_segment", ".."),
-    ],
-)
-def test_a_check_names_the_field_its_caller_gives(check: str, value: object) -> None:
-    from alliance_pay import _validation
-
-    with pytest.raises(AllianceValidationError) as info:
-        getattr(_validation, check)(value, field="refund_reference")
-    assert info.value.field == "refund_reference"
-    assert set(info.value.errors) == {"refund_reference"}
-
-
-@pytest.mark.parametrize(
     "redirect_url",
     ["http://test.com", "https://shop.example.in/after?order=PAYIN-1#top", "HTTPS://SHOP.IN"],
 )
