@@ -83,7 +83,12 @@ TARGETS: Final = (
     ),
     Target(
         "alliance_pay/_rules/_checks.py",
-        (*_INPUTS, "tests/test_validation.py", "tests/test_rules.py"),
+        (
+            *_INPUTS,
+            "tests/test_rules_contract.py",
+            "tests/test_validation.py",
+            "tests/test_rules.py",
+        ),
         frozenset(
             {
                 "_CONTROL",
@@ -109,7 +114,12 @@ TARGETS: Final = (
     ),
     Target(
         "alliance_pay/_rules/__init__.py",
-        (*_INPUTS, "tests/test_validation.py", "tests/test_rules.py"),
+        (
+            *_INPUTS,
+            "tests/test_rules_contract.py",
+            "tests/test_validation.py",
+            "tests/test_rules.py",
+        ),
         frozenset(
             {
                 "_rules_for",
