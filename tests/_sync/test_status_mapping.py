@@ -16,8 +16,10 @@ import pytest
 import respx
 
 from alliance_pay import (
+    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
+    APITimeoutError,
     AllianceClient,
     AuthenticationError,
     BadRequestError,
@@ -167,3 +169,28 @@ def test_a_json_number_is_read_as_an_exact_decimal_never_a_float(
     balance = client.balance.retrieve()
     assert balance.balance == Decimal("1111.11")
     assert str(balance.balance) == "1111.11"
+
+
+@pytest.mark.parametrize(
+    ("failure", "kind", "says"),
+    [
+        (httpx.ConnectError("refused"), APIConnectionError, "failed"),
+        (httpx.RemoteProtocolError("dropped"), APIConnectionError, "failed"),
+        (httpx.ReadTimeout("slow"), APITimeoutError, "timed out"),
+        (httpx.ConnectTimeout("slow"), APITimeoutError, "timed out"),
+    ],
+    ids=repr,
+)
+def test_a_transport_failure_is_a_connection_error_that_says_whether_it_timed_out(
+    client: AllianceClient,
+    respx_mock: respx.MockRouter,
+    failure: Exception,
+    kind: type,
+    says: str,
+) -> None:
+    respx_mock.get(BALANCE).mock(side_effect=failure)
+    with pytest.raises(APIConnectionError) as info:
+        client.balance.retrieve()
+    assert type(info.value) is kind
+    assert f"{says}: {type(failure).__name__}" in str(info.value)
+    assert info.value.__cause__ is not None  # the httpx error is kept for the create rule
