@@ -194,3 +194,21 @@ def test_a_transport_failure_is_a_connection_error_that_says_whether_it_timed_ou
     assert type(info.value) is kind
     assert f"{says}: {type(failure).__name__}" in str(info.value)
     assert info.value.__cause__ is not None  # the httpx error is kept for the create rule
+
+
+def test_a_401_and_only_a_401_carries_the_checklist_of_what_to_check(
+    client: AllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.get(BALANCE).mock(
+        side_effect=[
+            httpx.Response(401, json={"message": "Invalid signature."}),
+            httpx.Response(403, json={"message": "Forbidden."}),
+        ]
+    )
+    with pytest.raises(AuthenticationError) as auth:
+        client.balance.retrieve()
+    assert any("clock" in hint for hint in auth.value.hints)
+    assert any("IP address" in hint for hint in auth.value.hints)
+    with pytest.raises(PermissionDeniedError) as forbidden:
+        client.balance.retrieve()
+    assert getattr(forbidden.value, "hints", ()) == ()
