@@ -143,6 +143,7 @@ async def test_a_2xx_with_a_data_object_is_an_answer_unless_it_says_success_fals
         (httpx.Response(200, text="<html>OK</html>"), "not JSON"),
         (httpx.Response(200, content=b"\xff\xfe{"), "not JSON"),
         (httpx.Response(204), "not JSON"),
+        (httpx.Response(200, content=b"[" * 100_000), "not JSON"),  # nested past recursion
         (httpx.Response(200, json=envelope({"balance": "lots"})), "not a valid Balance"),
         (httpx.Response(200, json=envelope({})), "not a valid Balance"),
         (httpx.Response(200, json=envelope({"balance": None})), "not a valid Balance"),
@@ -210,3 +211,15 @@ async def test_a_401_and_only_a_401_carries_the_checklist_of_what_to_check(
     with pytest.raises(PermissionDeniedError) as forbidden:
         await client.balance.retrieve()
     assert getattr(forbidden.value, "hints", ()) == ()
+
+
+async def test_a_raw_response_call_sees_the_answer_its_model_was_read_from(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.get(BALANCE).respond(
+        200, json=envelope({"balance": "7"}, "Balance fetched."), headers={"X-Request-Id": "r-1"}
+    )
+    raw = await client.balance.with_raw_response.retrieve()
+    assert raw.status_code == 200
+    assert raw.message == "Balance fetched."
+    assert raw.parse().balance == Decimal("7")
