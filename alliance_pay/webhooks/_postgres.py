@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from alliance_pay._optional import extra_imports
+from alliance_pay.webhooks._schema import Dialect
 from alliance_pay.webhooks._sql import SQLEventStore, _Connection
 from alliance_pay.webhooks._store import DEFAULT_LEASE, DEFAULT_RETENTION
 
@@ -55,7 +56,7 @@ class PostgresEventStore(SQLEventStore):
         ```
     """
 
-    dialect = "postgresql"
+    dialect: Dialect = "postgresql"
 
     def __init__(
         self,

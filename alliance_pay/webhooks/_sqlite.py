@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
+from alliance_pay.webhooks._schema import Dialect
 from alliance_pay.webhooks._sql import SQLEventStore, _Connection
 from alliance_pay.webhooks._store import DEFAULT_LEASE, DEFAULT_RETENTION, seconds
 
@@ -43,7 +44,7 @@ class SQLiteEventStore(SQLEventStore):
         ```
     """
 
-    dialect = "sqlite"
+    dialect: Dialect = "sqlite"
 
     def __init__(
         self,
@@ -53,7 +54,7 @@ class SQLiteEventStore(SQLEventStore):
         retention: float | timedelta = DEFAULT_RETENTION,
         busy_timeout: float = 5.0,
     ) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self._busy_timeout = seconds(busy_timeout, "busy_timeout")
         super().__init__(lease=lease, retention=retention)
 
