@@ -11,7 +11,7 @@ import httpx
 
 from ._callables import check_sync_api_callable
 from ._exceptions import AllianceValidationError
-from ._httpx2 import AUTH_BASE
+from ._httpx2 import auth_class_for
 from ._logging import mask_key
 from ._signing import EMPTY_NON_GET_BODY, compute_signature, now_ms, signing_path
 
@@ -102,7 +102,7 @@ class _UniqueMillis:
 _unique_ms = _UniqueMillis()
 
 
-class AllianceAuth(AUTH_BASE):
+class AllianceAuth(httpx.Auth):
     """Sign requests for the Alliance Payin & Payout API.
 
     Mount it on any httpx or httpx2 client, sync or async; every request the client sends gets
@@ -141,6 +141,10 @@ class AllianceAuth(AUTH_BASE):
     """
 
     requires_request_body = True
+
+    def __new__(cls, *args: object, **kwargs: object) -> AllianceAuth:
+        # Once httpx2 is loaded, an instance of the subclass that is also an httpx2.Auth.
+        return super().__new__(auth_class_for(cls))
 
     def __init__(
         self,

@@ -16,11 +16,10 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
-import cattrs
 import httpx
 
 from ._auth import AllianceAuth, GetBody
-from ._converter import converter
+from ._converter import converter, structure_problems
 from ._exceptions import (
     AllianceValidationError,
     APIConnectionError,
@@ -39,11 +38,11 @@ from ._exceptions import (
 )
 from ._hints import KeySources, auth_hints, wire_path
 from ._httpx2 import (
-    TIMEOUT_ERRORS,
     AsyncHttpClient,
     HttpClient,
     as_httpx_timeout,
     foreign_request_args,
+    timeout_errors,
 )
 from ._logging import mask_key
 from ._response import record_response
@@ -293,7 +292,7 @@ class BaseClient:
         )
 
     def _transport_error(self, call: ApiCall, exc: Exception) -> APIConnectionError:
-        kind = APITimeoutError if isinstance(exc, TIMEOUT_ERRORS) else APIConnectionError
+        kind = APITimeoutError if isinstance(exc, timeout_errors()) else APIConnectionError
         what = "timed out" if kind is APITimeoutError else "failed"
         path = wire_path(httpx.URL(self._url(call.path)))
         error = kind(
@@ -334,12 +333,10 @@ class BaseClient:
             raise _invalid(call, response, body, "the response has no 'data' object")
         try:
             result = converter.structure(data, cast_to)
-        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-            problems = (
-                "; ".join(cattrs.transform_error(exc))
-                if isinstance(exc, cattrs.BaseValidationError)
-                else str(exc)
-            )
+        except Exception as exc:
+            problems = structure_problems(exc)
+            if problems is None:
+                raise
             raise _invalid(
                 call,
                 response,

@@ -9,6 +9,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import alliance_pay
 
 #: Modules a bare ``import alliance_pay`` must not load.
@@ -69,3 +71,24 @@ def test_the_webhooks_resource_is_made_once_per_client_and_anew_for_a_copy() -> 
     with client:
         assert client.webhooks is client.webhooks
         assert client.with_options(max_retries=0).webhooks is not client.webhooks
+
+
+def test_httpx2_is_never_imported_and_is_recognised_once_its_user_imports_it() -> None:
+    pytest.importorskip("httpx2")
+    loaded = _modules_after(
+        "import alliance_pay\n"
+        "assert 'httpx2' not in sys.modules\n"
+        "early = alliance_pay.AllianceAuth('access-key-1', 'secret-key-1')\n"
+        "import httpx2\n"
+        "late = alliance_pay.AllianceAuth('access-key-1', 'secret-key-1')\n"
+        "assert isinstance(late, httpx2.Auth) and isinstance(late, alliance_pay.AllianceAuth)\n"
+        "for auth in (early, late):\n"
+        "    seen = []\n"
+        "    def answer(request):\n"
+        "        seen.append(request)\n"
+        "        return httpx2.Response(200)\n"
+        "    with httpx2.Client(transport=httpx2.MockTransport(answer), auth=auth) as client:\n"
+        "        client.post('https://alliance.test/api/v1/payin/transactions', json={'a': 1})\n"
+        "    assert len(seen[0].headers['Signature']) == 64, seen[0].headers\n"
+    )
+    assert "httpx2" in loaded

@@ -30,10 +30,10 @@ from alliance_pay._exceptions import (
     OutcomeUnknownError,
 )
 from alliance_pay._httpx2 import (
-    REQUEST_ERRORS,
     HttpClient,
     as_httpx_timeout,
     check_http_client,
+    request_errors,
 )
 from alliance_pay._logging import logger, mask_body, mask_headers, setup_logging
 from alliance_pay._retries import (
@@ -197,7 +197,7 @@ class AllianceClient(BaseClient):
             response = self._http_client.send(
                 request, auth=self._auth, follow_redirects=False
             )
-        except REQUEST_ERRORS as exc:  # transport failures, and a body that will not decode
+        except request_errors() as exc:  # transport failures, and a body that will not decode
             logger.info(
                 "%s /%s failed after %.0f ms (attempt %d): %s",
                 call.method,
