@@ -350,9 +350,15 @@ class BaseClient:
 _NOT_JSON: Any = object()
 
 
+#: One decoder for every response (json.loads would build one, scanner and all, per call).
+_JSON = json.JSONDecoder(parse_float=Decimal)
+
+
 def _decode_json(response: httpx.Response) -> Any:
+    content = response.content
     try:
-        return json.loads(response.content, parse_float=Decimal)
+        # What json.loads does with bytes: UTF-8, -16 or -32, told apart by the first bytes.
+        return _JSON.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _NOT_JSON
 

@@ -38,6 +38,7 @@ __all__ = [
     "request_errors",
     "timeout_errors",
     "unsent_errors",
+    "unsigned_auth",
 ]
 
 
@@ -86,6 +87,24 @@ def timeout_errors() -> tuple[type[Exception], ...]:
 def unsent_errors() -> tuple[type[Exception], ...]:
     """Failures that prove the request never reached the server: it is safe to send again."""
     return _classes("ConnectError", "ConnectTimeout", "PoolTimeout")
+
+
+_NO_AUTH: dict[ModuleType, Any] = {}
+
+
+def unsigned_auth(http_client: object) -> Any:
+    """An ``Auth`` of ``http_client``'s own package that sends requests as they are.
+
+    The SDK signs each request itself, as it builds it (``AllianceAuth`` called on it); sending
+    with this keeps the client's own ``auth``, if it has one, off the request.
+    """
+    for package in packages():
+        if isinstance(http_client, package.Client | package.AsyncClient):
+            auth = _NO_AUTH.get(package)
+            if auth is None:
+                auth = _NO_AUTH[package] = package.Auth()
+            return auth
+    return None
 
 
 _DUAL_AUTH: dict[tuple[type, ModuleType], type] = {}
