@@ -217,15 +217,22 @@ class AllianceAuth(httpx.Auth):
             body = EMPTY_NON_GET_BODY
         if body and "Content-Type" not in request.headers:
             request.headers["Content-Type"] = "application/json"
-        timestamp = str(int(self._clock()))
-        request.headers["Access-Key"] = self._access_key
-        request.headers["Timestamp"] = timestamp
-        signed_body = self._get_body if not body and request.method == "GET" else body
-        request.headers["Signature"] = compute_signature(
-            self._secret_key.reveal(),
-            request.method,
-            signing_path(request.url.raw_path),
-            signed_body,
-            timestamp,
-        )
+        signed = self._signed_headers(request.method, signing_path(request.url.raw_path), body)
+        request.headers.update(signed)
         return request
+
+    def _signed_headers(self, method: str, path: str, body: bytes) -> dict[str, str]:
+        """``Access-Key``, a fresh ``Timestamp`` and the ``Signature`` for one request.
+
+        ``path`` is the signing path (see ``signing_path``) and ``body`` the exact bytes sent;
+        the SDK's clients put these in the headers of each request they build.
+        """
+        timestamp = str(int(self._clock()))
+        signed_body = self._get_body if not body and method == "GET" else body
+        return {
+            "Access-Key": self._access_key,
+            "Timestamp": timestamp,
+            "Signature": compute_signature(
+                self._secret_key.reveal(), method, path, signed_body, timestamp
+            ),
+        }

@@ -6,12 +6,11 @@ live here, once. The clients in ``_async`` (and the generated ``_sync``) only se
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import os
 import platform
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -47,7 +46,7 @@ from ._httpx2 import (
 from ._logging import mask_key
 from ._response import record_response
 from ._rules import ENDPOINTS
-from ._signing import dumps_body
+from ._signing import EMPTY_NON_GET_BODY, dumps_body, signing_path
 from ._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._version import __version__
 
@@ -191,6 +190,7 @@ class BaseClient:
     _max_retries: int
     _headers: dict[str, str]
     _base_url_text: str
+    _signing_prefix: str
 
     def _configure(
         self,
@@ -217,6 +217,7 @@ class BaseClient:
             base_url if base_url is not None else _setting("base_url", None, ENV_BASE_URL)
         )
         self._base_url_text = str(self._base_url)
+        self._signing_prefix = signing_path(self._base_url.raw_path)
         if timeout is NOT_GIVEN:
             # A client of yours with httpx's own default (5 s) gets ours; one you set is kept.
             if http_client_timeout is not None and http_client_timeout != _HTTPX_DEFAULT:
@@ -266,15 +267,9 @@ class BaseClient:
             clone._headers = {**self._headers, **check_headers("extra_headers", extra_headers)}
         return clone
 
-    @contextlib.contextmanager
-    def _refusing(self, operation: str) -> Iterator[None]:
+    def _refusing(self, operation: str) -> _Refusing:
         """Let an argument refused inside name the request that was therefore not sent."""
-        try:
-            yield
-        except AllianceValidationError as error:
-            method, _, path = ENDPOINTS[operation].partition(" ")
-            prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
-            raise error.locate(method, prefix + path) from None
+        return _Refusing(self._base_url, operation)
 
     def _url(self, path: str) -> str:
         # One URL build per call: httpx parses this string once, in build_request. The path is
@@ -283,12 +278,21 @@ class BaseClient:
         return self._base_url_text + path
 
     def _build_request(self, http_client: HttpClient | AsyncHttpClient, call: ApiCall) -> Any:
+        """The request for one attempt, signed: every attempt gets a fresh timestamp."""
         headers = dict(self._headers)
-        if call.body is not None:
+        body = call.body
+        if body is None and call.method != "GET":
+            body = EMPTY_NON_GET_BODY  # what AllianceAuth sends, and signs, for no payload
+        if body is not None:
             headers["Content-Type"] = "application/json"
+        # Signed as AllianceAuth signs (the same method), on the path as it is sent: the base
+        # URL's raw path and the call's encoded path, which httpx keeps byte for byte.
+        headers.update(
+            self._auth._signed_headers(call.method, self._signing_prefix + call.path, body or b"")
+        )
         url, timeout = foreign_request_args(http_client, self._url(call.path), self._timeout)
         return http_client.build_request(
-            call.method, url, content=call.body, headers=headers, timeout=timeout
+            call.method, url, content=body, headers=headers, timeout=timeout
         )
 
     def _transport_error(self, call: ApiCall, exc: Exception) -> APIConnectionError:
@@ -345,6 +349,24 @@ class BaseClient:
             ) from None
         record_response(response, body)
         return result
+
+
+class _Refusing:
+    # A class, not a contextlib generator: it is entered on every call.
+    __slots__ = ("_base_url", "_operation")
+
+    def __init__(self, base_url: httpx.URL, operation: str) -> None:
+        self._base_url = base_url
+        self._operation = operation
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
+        if isinstance(error, AllianceValidationError):
+            method, _, path = ENDPOINTS[self._operation].partition(" ")
+            prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
+            raise error.locate(method, prefix + path) from None
 
 
 _NOT_JSON: Any = object()

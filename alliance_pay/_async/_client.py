@@ -190,9 +190,9 @@ class AsyncAllianceClient(BaseClient):
 
     async def _attempt(self, call: ApiCall, cast_to: type[T], attempt: int) -> T:
         """Send once and read the answer; every failure is an ``APIError``."""
-        # Signed here rather than by httpx's auth flow: the same signing, without a generator
-        # and a body read per request.
-        request = self._auth(self._build_request(self._http_client, call))
+        # Built signed (see _build_request), so it is sent with a no-op auth: httpx's auth flow
+        # would cost a generator and a body read per request.
+        request = self._build_request(self._http_client, call)
         started = time.perf_counter()
         try:
             response = await self._http_client.send(
