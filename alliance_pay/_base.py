@@ -18,7 +18,7 @@ import attrs
 import httpx
 
 from ._auth import AllianceAuth, GetBody
-from ._converter import converter, structure_problems
+from ._converter import converter, structure_problems, unstructure_body
 from ._exceptions import (
     AllianceValidationError,
     APIConnectionError,
@@ -93,7 +93,7 @@ class ApiCall:
 
     @classmethod
     def json(cls, method: str, path: str, payload: object, *, idempotent: bool) -> ApiCall:
-        body = dumps_body(converter.unstructure(payload))
+        body = dumps_body(unstructure_body(payload))
         return cls(method, path, body, idempotent)
 
 

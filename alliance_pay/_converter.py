@@ -34,7 +34,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["IST", "converter", "make_converter", "structure_problems", "to_decimal"]
+__all__ = [
+    "IST",
+    "converter",
+    "make_converter",
+    "structure_problems",
+    "to_decimal",
+    "unstructure_body",
+]
 
 #: India Standard Time. A fixed offset is exact: India has no daylight saving time.
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
@@ -205,6 +212,43 @@ def _converters() -> tuple[cattrs.Converter, cattrs.Converter]:
                 _built = (make_converter(detailed_validation=False), make_converter())
             built = _built
     return built
+
+
+#: Field types a request body's value is written as it is: the converter would return it as is.
+_PLAIN_FIELD_TYPES = frozenset({"str", "Decimal", "int", "str | None", "Decimal | None", "None"})
+_PLAIN_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _plain_fields(cls: type) -> tuple[str, ...] | None:
+    """The field names of an attrs class whose fields all unstructure to themselves, else None."""
+    names = _PLAIN_FIELDS.get(cls, ())
+    if names == ():
+        import attrs
+
+        fields = attrs.fields(cls) if attrs.has(cls) else None
+        plain = fields is not None and all(
+            isinstance(field.type, str) and field.type in _PLAIN_FIELD_TYPES for field in fields
+        )
+        names = _PLAIN_FIELDS[cls] = tuple(f.name for f in fields) if plain and fields else None
+    return names
+
+
+def unstructure_body(payload: object) -> Any:
+    """A request model as the mapping its JSON body is written from, keys in field order.
+
+    A model of plain fields (text, money, ``None``) is read field by field; anything else goes
+    through the converter, which gives the same mapping for those.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from alliance_pay._models import PayinStatusRequest
+        >>> unstructure_body(PayinStatusRequest(order_id="P-1"))
+        {'order_id': 'P-1'}
+    """
+    names = _plain_fields(type(payload))
+    if names is None:
+        return converter.unstructure(payload)
+    return {name: getattr(payload, name) for name in names}
 
 
 def structure_problems(exc: BaseException) -> str | None:
