@@ -161,6 +161,7 @@ def record() -> str:
     finally:
         sandbox.send_signal(signal.SIGINT)
         sandbox.wait(timeout=20)
+        sandbox.stdout.close()
     text = "\n".join(blocks)
     text = text.replace(f"127.0.0.1:{port}", "127.0.0.1:8000")
     return text.replace(f"127.0.0.1:{hooks_port}", "127.0.0.1:9000")

@@ -154,6 +154,20 @@ def run_all(jobs: Sequence[Job], parallel: int, done: Callable[[Job, str, float]
     """Run ``jobs``, at most ``parallel`` at a time; call ``done(job, verdict, seconds)``."""
     pending = list(reversed(jobs))
     running: dict[int, tuple[Job, float]] = {}
+    try:
+        _run(pending, running, parallel, done)
+    finally:
+        for child in running:  # interrupted: leave no test run behind
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child, signal.SIGKILL)
+
+
+def _run(
+    pending: list[Job],
+    running: dict[int, tuple[Job, float]],
+    parallel: int,
+    done: Callable[[Job, str, float], None],
+) -> None:
     while pending or running:
         while pending and len(running) < parallel:
             job = pending.pop()

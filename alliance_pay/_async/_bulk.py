@@ -95,7 +95,10 @@ class AsyncBulkRun:
         self.pacer = Pacer(self.options.rate)
         self._format = file_format
         self._journal_spec = journal if journal is not None else default_journal_path(self.out)
-        self._shared = is_postgres_url(self._journal_spec)
+        # Many workers share the batch: each results file gets only its own rows.
+        self._shared = is_postgres_url(self._journal_spec) or (
+            type(self._journal_spec).__name__ == "PostgresJournal"
+        )
         self._client = paced(client, self.pacer)
         self._journal: Journal | None = None
         #: Where the journal is (a PostgreSQL URL without its password).
@@ -105,6 +108,8 @@ class AsyncBulkRun:
         self.summary: Summary | None = None
         #: Rows handled so far (sent, looked up or polled), reported or not.
         self.handled = 0
+        #: ``"send"``, then ``"wait"`` while ``--wait`` polls rows already reported once.
+        self.phase = "send"
 
     @property
     def journal(self) -> Journal:
@@ -198,8 +203,9 @@ class AsyncBulkRun:
             self.summary = Summary.from_totals(
                 journal.totals(self.batch_id), waited=self.options.wait
             )
-            journal.close()
-            self._journal = None
+            if isinstance(self._journal_spec, (str, os.PathLike)):
+                journal.close()  # ours: opened from a path or URL (a Journal passed in is yours)
+                self._journal = None
 
     async def _work(self, writer: ResultsWriter) -> AsyncGenerator[RowResult, None]:
         async with aclosing(self._resolve(writer)) as results:
@@ -227,6 +233,7 @@ class AsyncBulkRun:
             self.journal.heartbeat(self.batch_id, self.worker_id)
             await anyio.sleep(min(1.0, self.options.heartbeat_ttl / 3))
         if self.options.wait:
+            self.phase = "wait"
             async with aclosing(self._wait(writer)) as results:
                 async for result in results:
                     yield result

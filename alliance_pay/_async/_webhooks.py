@@ -28,6 +28,7 @@ from alliance_pay.webhooks._events import (
     WebhookEvent,
     parse_event,
 )
+from alliance_pay.webhooks._inbox import ClaimLostError
 from alliance_pay.webhooks._memory import InMemoryEventStore
 from alliance_pay.webhooks._offload import in_worker
 from alliance_pay.webhooks._results import (
@@ -39,7 +40,7 @@ from alliance_pay.webhooks._results import (
     record_data,
     webhook_result,
 )
-from alliance_pay.webhooks._sql import ClaimLostError, SQLEventStore
+from alliance_pay.webhooks._sql import SQLEventStore
 from alliance_pay.webhooks._store import Claim, Delivery, EventNotStoredError, EventStore
 
 if TYPE_CHECKING:

@@ -1,9 +1,10 @@
-"""``alliance-pay webhooks events`` and ``webhooks replay``: see and replay a webhook event store.
+"""``alliance-pay webhooks events``, ``deliveries`` and ``replay``: see and replay an event store.
 
 The store is ``--store`` or ``ALLIANCE_WEBHOOK_STORE``: a SQLite file path, or a
 ``postgresql://`` DSN (the ``postgres`` extra). ``events`` lists what arrived and where each
-event stands; ``replay`` marks events for one more handling and delivers their stored raw
-requests to your receiver again (``--to URL``), which then handles them once more.
+event stands; ``deliveries`` lists the raw requests of one (never their bodies); ``replay``
+marks events for one more handling and delivers their stored raw requests to your receiver
+again (``--to URL``), which then handles them once more.
 
 Exit codes: 0 done; 1 a key the store does not hold, or an answer that is not 2xx; 2 usage
 (no store, a path that is no store); 4 the receiver could not be reached.
@@ -28,6 +29,7 @@ __all__ = [
     "STORE_ENV",
     "add_events_arguments",
     "add_replay_arguments",
+    "deliveries_command",
     "events_command",
     "open_store",
     "register",
@@ -157,6 +159,32 @@ def _event_row(event: StoredEvent) -> dict[str, Any]:
     }
 
 
+def deliveries_command(args: argparse.Namespace) -> int:
+    """List the raw deliveries of one event, or those that carried none; never their bodies."""
+    if bool(args.key) == bool(args.no_event):
+        raise CliError("give one event KEY, or --no-event for the bodies that carried none", USAGE)
+    store = open_store(args.store)
+    try:
+        deliveries = store.deliveries(None if args.no_event else args.key)
+    finally:
+        store.close()
+    rows = [
+        {
+            "received_at": delivery.received_at.isoformat(timespec="seconds"),
+            "remote": delivery.remote,
+            "bytes": len(delivery.body),
+            "truncated": delivery.truncated,
+            "outcome": delivery.outcome,
+        }
+        for delivery in deliveries
+    ]
+    if not rows and not args.json:
+        _output.note("no deliveries")
+        return OK
+    _output.show_rows(args, rows, ("received_at", "remote", "bytes", "truncated", "outcome"))
+    return OK
+
+
 def replay_command(args: argparse.Namespace) -> int:
     """Mark each event for one more handling and deliver its stored request to ``--to``."""
     if bool(args.key) == bool(args.failed):
@@ -236,6 +264,20 @@ def register(tree: CommandTree) -> None:
         f"store is --store or ${STORE_ENV}: a SQLite file or a postgresql:// DSN.",
     )
     add_events_arguments(events)
+    deliveries = webhooks.command(
+        "deliveries",
+        deliveries_command,
+        help="list the raw requests a webhook store holds for an event",
+        description="List the raw deliveries of event KEY (or, with --no-event, the ones that "
+        "carried no event: a body that did not parse, or one refused as too large): when each "
+        "arrived, from which address, its size and the answer it got. Bodies are not printed "
+        "(they hold personal data); read them with store.deliveries(key) in Python.",
+    )
+    deliveries.add_argument("key", nargs="?", metavar="KEY", help="the event key")
+    deliveries.add_argument(
+        "--no-event", action="store_true", help="the deliveries that carried no event"
+    )
+    _add_store(deliveries)
     replay = webhooks.command(
         "replay",
         replay_command,

@@ -42,11 +42,11 @@ from alliance_pay.webhooks._events import (
     WebhookEvent,
     parse_event,
 )
+from alliance_pay.webhooks._inbox import ClaimLostError, InboxTransaction
 from alliance_pay.webhooks._memory import InMemoryEventStore
 from alliance_pay.webhooks._postgres import PostgresEventStore
 from alliance_pay.webhooks._receiving import DEFAULT_MAX_BODY_SIZE
 from alliance_pay.webhooks._results import WebhookOutcome, WebhookResult
-from alliance_pay.webhooks._sql import ClaimLostError, InboxTransaction
 from alliance_pay.webhooks._sqlite import SQLiteEventStore
 from alliance_pay.webhooks._store import (
     DEFAULT_LEASE,

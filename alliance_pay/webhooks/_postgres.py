@@ -9,7 +9,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from alliance_pay._optional import extra_imports
-from alliance_pay.webhooks._sql import SQLEventStore, _Connection
+from alliance_pay.webhooks._pool import Connection as _Connection
+from alliance_pay.webhooks._sql import SQLEventStore
 from alliance_pay.webhooks._store import DEFAULT_LEASE, DEFAULT_RETENTION
 
 if TYPE_CHECKING:

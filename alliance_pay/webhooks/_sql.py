@@ -2,24 +2,24 @@
 
 A backend supplies a DB-API-like connection (``execute`` returning a cursor with ``fetchone``,
 ``fetchall`` and ``rowcount``), how to begin a transaction, and its placeholder style; this
-module does the rest, so the two stores cannot drift apart. Connections are kept in a small
-per-process pool: after a ``fork`` the child opens its own (sharing a connection across
-processes corrupts it).
+module does the rest, so the two stores cannot drift apart. Connections come from a small
+per-process pool (``_pool``); the inbox transaction is ``_inbox``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 import uuid
-import weakref
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from alliance_pay._logging import logger
+from alliance_pay.webhooks._inbox import InboxTransaction
+from alliance_pay.webhooks._pool import Connection as _Connection
+from alliance_pay.webhooks._pool import ConnectionPool
 from alliance_pay.webhooks._schema import Dialect, create_statements
 from alliance_pay.webhooks._store import (
     Claim,
@@ -32,9 +32,8 @@ from alliance_pay.webhooks._store import (
     seconds,
 )
 
-__all__ = ["ClaimLostError", "InboxTransaction", "SQLEventStore"]
+__all__ = ["SQLEventStore"]
 
-_MAX_IDLE = 4
 _MARK_HANDLED = (
     "UPDATE alliance_webhook_events SET state = %s, last_error = NULL, claim_token = NULL, "
     "lease_until = NULL, updated_at = %s WHERE key = %s"
@@ -70,30 +69,12 @@ class _Cursor(Protocol):
     def fetchall(self) -> list[Any]: ...
 
 
-class _Connection(Protocol):
-    def execute(self, sql: Any, params: Any = ..., /) -> Any: ...
-    def close(self) -> None: ...
-
-
-class ClaimLostError(RuntimeError):
-    """The claim ran out (its lease ended) and another delivery took the event over before this
-    transaction marked it handled: the transaction was rolled back, the other one handles it."""
-
-
 def _utc(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, timezone.utc)
 
 
 def _state_value(state: EventState | str) -> str:
     return EventState(state).value  # refuses a name that is no state, with the valid ones
-
-
-def _close_all(idle: list[_Connection], lock: threading.Lock) -> None:
-    with lock:
-        connections = list(idle)
-        idle.clear()
-    for connection in connections:
-        connection.close()
 
 
 class SQLEventStore(StoreBase):
@@ -106,13 +87,9 @@ class SQLEventStore(StoreBase):
         self.lease = seconds(lease, "lease")
         self.retention = seconds(retention, "retention")
         self._lock = threading.Lock()
-        self._idle: list[_Connection] = []
-        self._abandoned: list[_Connection] = []
-        self._pid = os.getpid()
+        self._pool = ConnectionPool(self._connect)
         self._tokens: dict[str, str] = {}
         self._last_prune = 0.0
-        # A store dropped without close() closes its idle connections when collected.
-        weakref.finalize(self, _close_all, self._idle, self._lock)
         with self._connection() as connection, self._transaction(connection):
             self._lock_schema(connection)
             for statement in create_statements(self.dialect):
@@ -134,33 +111,12 @@ class SQLEventStore(StoreBase):
 
     # Connections.
 
-    @contextmanager
-    def _connection(self) -> Iterator[_Connection]:
-        with self._lock:
-            if os.getpid() != self._pid:
-                # Forked: the parent's connections are the parent's. Keep them, unused and
-                # unclosed: closing (or collecting) one would talk on the parent's socket.
-                self._abandoned.extend(self._idle)
-                self._idle.clear()
-                self._tokens.clear()
-                self._pid = os.getpid()
-            connection = self._idle.pop() if self._idle else None
-        if connection is None:
-            connection = self._connect()
-        try:
-            yield connection
-        except BaseException:
-            connection.close()  # it may be mid-transaction or broken: never reuse it
-            raise
-        with self._lock:
-            if len(self._idle) < _MAX_IDLE and os.getpid() == self._pid:
-                self._idle.append(connection)
-                return
-        connection.close()
+    def _connection(self) -> AbstractContextManager[_Connection]:
+        return self._pool.connection()
 
     def close(self) -> None:
         """Close the idle connections; the store opens new ones if used again."""
-        _close_all(self._idle, self._lock)
+        self._pool.close()
 
     def _run(self, connection: _Connection, statement: str, *params: Any) -> _Cursor:
         cursor: _Cursor = connection.execute(self._sql(statement), params)
@@ -432,56 +388,3 @@ class SQLEventStore(StoreBase):
                 cutoff,
             )
         return pruned
-
-
-class InboxTransaction:
-    """A transaction on the store's own database, for a handler's writes (the inbox pattern).
-
-    ``connection`` is the database connection inside the transaction; ``commit`` marks the
-    event handled *in the same transaction* and commits, so the handler's writes and the mark
-    are kept together or not at all. ``rollback`` undoes both.
-    """
-
-    def __init__(
-        self,
-        store: SQLEventStore,
-        key: str,
-        token: str,
-        connection: Any,
-        manager: Any,
-        transaction: Any,
-    ) -> None:
-        self.connection = connection
-        self._store, self._key, self._token = store, key, token
-        self._manager, self._transaction = manager, transaction
-
-    def commit(self) -> None:
-        """Mark the event handled and commit; ``ClaimLostError`` (rolled back) if another
-        delivery took the event over after the lease ran out."""
-        try:
-            marked = self._store._mark_handled(self.connection, self._key, self._token)
-        except BaseException:
-            self.rollback()
-            raise
-        if not marked:
-            self.rollback()
-            raise ClaimLostError(
-                f"{self._key}: the claim's lease ran out and another delivery took the event "
-                "over; this transaction was rolled back"
-            )
-        try:
-            self._transaction.__exit__(None, None, None)
-        except BaseException as exc:  # COMMIT failed: the connection is closed, not reused
-            self._manager.__exit__(type(exc), exc, exc.__traceback__)
-            raise
-        self._manager.__exit__(None, None, None)
-        self._store._token(self._key)
-
-    def rollback(self) -> None:
-        """Undo the handler's writes; the event is not marked handled. The connection is
-        closed rather than reused."""
-        error = RuntimeError("rolled back")
-        try:
-            self._transaction.__exit__(RuntimeError, error, None)
-        finally:
-            self._manager.__exit__(RuntimeError, error, None)

@@ -10,7 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
-from alliance_pay.webhooks._sql import SQLEventStore, _Connection
+from alliance_pay.webhooks._pool import Connection as _Connection
+from alliance_pay.webhooks._sql import SQLEventStore
 from alliance_pay.webhooks._store import DEFAULT_LEASE, DEFAULT_RETENTION, seconds
 
 __all__ = ["SQLiteEventStore"]

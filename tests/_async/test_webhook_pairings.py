@@ -241,3 +241,16 @@ async def test_a_field_the_event_leaves_out_is_not_compared(
     body = altered(PAYIN_SUCCEEDED, **{missing: None})
     result = await client.webhooks.handle(body, Recorder())
     assert result.outcome is HANDLED
+
+
+def test_the_comparison_itself_refuses_a_self_contradicting_event_whoever_calls_it() -> None:
+    # Both receivers check contradiction_in first; the comparison must not rely on that.
+    from alliance_pay._converter import converter
+    from alliance_pay.webhooks._confirmation import disagreement
+
+    event = parse_event(altered(PAYOUT_SUCCEEDED, status="Rejected"))
+    assert isinstance(event, KnownEvent)
+    record = converter.structure({**PAYOUT_STATUS, "status": "Rejected"}, Payout)
+    mismatch = disagreement(event, record)
+    assert mismatch is not None
+    assert "cannot carry" in mismatch.reason

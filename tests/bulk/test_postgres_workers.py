@@ -69,7 +69,12 @@ def test_four_workers_one_killed_pay_every_row_exactly_once(
     assert len(results) == ROWS
     check_exactly_once(results, paid, debits, valid_amounts(records))
     # Each worker's own file holds the rows it finished; together they cover the batch, but for
-    # rows the killed worker committed and had no time to write (at most one flush).
-    per_worker = [{r["row"] for r in read_results(tmp_path / f"w{n}.csv")} for n in range(4)]
-    assert len(set().union(*per_worker)) >= ROWS - 64
-    assert sum(len(rows) for rows in per_worker) == len(set().union(*per_worker))
+    # rows the killed worker committed and had no time to write (at most one flush). A row may be
+    # in two files when a worker too slow to heartbeat lost it to a lookup by another: then
+    # both must say the same.
+    states: dict[str, set[str]] = {}
+    for n in range(4):
+        for row in read_results(tmp_path / f"w{n}.csv"):
+            states.setdefault(row["row"], set()).add(row["state"])
+    assert len(states) >= ROWS - 64
+    assert {row: s for row, s in states.items() if len(s) > 1} == {}

@@ -315,3 +315,24 @@ def test_the_documented_httpx2_example_runs_against_a_sandbox(
     example = Path(__file__).parents[2] / "docs" / "examples" / "httpx2_client.py"
     runpy.run_path(str(example), run_name="__main__")
     assert capsys.readouterr().out == "200\n100000.00\n"
+
+
+# The sandbox in-process, under an httpx2 stack --------------------------------------------------
+
+
+async def test_an_httpx2_client_reaches_the_in_process_sandbox_through_its_asgi_transport() -> None:
+    from alliance_pay.testing import LocalSandbox
+
+    local = LocalSandbox()
+    transport = httpx2.ASGITransport(local.app)
+    async with AsyncAllianceClient(
+        access_key=local.config.access_key,
+        secret_key=local.config.secret_key,
+        base_url="http://sandbox.alliance.invalid",
+        http_client=httpx2.AsyncClient(transport=transport),
+    ) as client:
+        await client.payouts.create(order_id="H2-LOCAL-1", **PAYOUT)
+        local.settle_payouts()
+        payout = await client.payouts.retrieve("H2-LOCAL-1")
+    assert payout.status is PayoutStatus.APPROVED
+    assert local.sandbox.balance < Decimal("100000.00")

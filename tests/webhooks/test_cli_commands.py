@@ -108,6 +108,28 @@ def test_replay_failed_re_delivers_every_failed_event(
     assert (code, json.loads(out)) == (0, [])
 
 
+@pytest.mark.slow
+def test_deliveries_lists_each_raw_request_without_its_body(
+    receiver: str, durable_location: str
+) -> None:
+    deliver(receiver)
+    deliver(receiver)
+    httpx.post(receiver, content=b"order=PO-1&status=paid")
+    code, out, _ = run("deliveries", KEY, "--json", store=durable_location)
+    assert code == 0
+    listed = json.loads(out)
+    assert [(d["outcome"], d["bytes"], d["truncated"]) for d in listed] == [
+        ("handled", len(PAYIN_SUCCEEDED), False),
+        ("duplicate", len(PAYIN_SUCCEEDED), False),
+    ]
+    assert all(d["remote"].startswith("127.0.0.1:") for d in listed)
+    assert PAYIN_ORDER not in out  # the body, and the personal data in it, stay in the store
+    code, out, _ = run("deliveries", "--no-event", store=durable_location)
+    assert code == 0
+    [row] = out.splitlines()[1:]
+    assert row.split()[2:] == ["22", "False", "invalid"]
+
+
 def test_a_missing_store_is_a_usage_error_that_says_what_to_pass(tmp_path: Path) -> None:
     code, _, err = run("events", store=None)
     assert code == 2

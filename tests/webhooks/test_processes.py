@@ -255,3 +255,13 @@ def test_a_receiver_killed_mid_handler_is_handled_again_at_least_once_without_th
     assert deliver(survivor) == (200, "duplicate")
     # At least once: the effect of the killed attempt stays, and the event was handled again.
     assert receivers.file_effects() == [KEY, KEY]
+
+
+def test_a_redelivery_after_a_restart_is_a_duplicate(receivers: Receivers) -> None:
+    first, first_url = receivers.start()
+    assert deliver(first_url) == (200, "handled")
+    receivers.stop()  # a deploy: the process exits
+    assert first.poll() is not None
+    _, second_url = receivers.start(server="wsgi")
+    assert deliver(second_url) == (200, "duplicate")
+    assert receivers.file_effects() == [KEY]
