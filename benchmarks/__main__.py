@@ -33,7 +33,7 @@ def _settings(check: bool) -> dict[str, dict[str, float]]:
             "percall": {"rounds": 41, "batch_seconds": 0.005},
             "imports": {"rounds": 15},
             "cli": {"rounds": 7},
-            "throughput": {"rounds": 9, "requests": 300},
+            "throughput": {"rounds": 7, "requests": 200},
             "micro": {"rounds": 21, "batch_seconds": 0.003},
         }
     return {

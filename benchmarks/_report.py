@@ -78,7 +78,7 @@ def render(results: Results, *, command: str, seconds: float) -> str:
         lines += ["", f"The guard's limit is {GUARD_MARGIN}x each goal (or the goal / 1.5).", ""]
     if results.groups:
         lines += [
-            "Per call, on a mock transport (median microseconds per call):",
+            "Per call, on a mock transport (median CPU microseconds per call):",
             "",
             "| call | alliance-pay | floor | openai-python |",
             "|---|---:|---:|---:|",
@@ -98,7 +98,7 @@ def render(results: Results, *, command: str, seconds: float) -> str:
     if results.imports is not None:
         i = results.imports
         lines += [
-            "Import, whole fresh processes (median milliseconds, "
+            "Import, whole fresh processes (median CPU milliseconds, "
             f"{len(i.samples[SDK_MODULE])} interleaved runs each): "
             f"`import {SDK_MODULE}` {i.median_ms(SDK_MODULE):.0f} ms, "
             f"`import {REFERENCE_MODULE}` {i.median_ms(REFERENCE_MODULE):.0f} ms.",
@@ -114,7 +114,7 @@ def render(results: Results, *, command: str, seconds: float) -> str:
         ]
     if results.micro:
         lines += [
-            "The pieces of a call (median microseconds):",
+            "The pieces of a call (median CPU microseconds):",
             "",
             "| piece | alliance-pay | | hand-written | | ratio |",
             "|---|---|---:|---|---:|---:|",
