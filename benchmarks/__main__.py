@@ -75,9 +75,14 @@ def measure(parts: Sequence[str], check: bool) -> Results:
         _progress("per call", started)
     if "imports" in parts:
         results.imports = _imports.run(rounds=int(settings["imports"]["rounds"]))
-        results.ratios.append(
-            Ratio("import alliance_pay / import httpx", results.imports.ratio, IMPORT_VS_HTTPX)
-        )
+        for statement in (_imports.SDK, _imports.FIRST_USE):
+            results.ratios.append(
+                Ratio(
+                    f"{statement} / {_imports.REFERENCE}",
+                    results.imports.ratio(statement),
+                    IMPORT_VS_HTTPX,
+                )
+            )
         if not check:
             results.import_top = _imports.top_entries()
         _progress("imports", started)
