@@ -30,10 +30,11 @@ from alliance_pay._exceptions import (
     OutcomeUnknownError,
 )
 from alliance_pay._httpx2 import (
-    REQUEST_ERRORS,
     HttpClient,
     as_httpx_timeout,
     check_http_client,
+    request_errors,
+    unsigned_auth,
 )
 from alliance_pay._logging import logger, mask_body, mask_headers, setup_logging
 from alliance_pay._retries import (
@@ -191,13 +192,15 @@ class AllianceClient(BaseClient):
 
     def _attempt(self, call: ApiCall, cast_to: type[T], attempt: int) -> T:
         """Send once and read the answer; every failure is an ``APIError``."""
+        # Built signed (see _build_request), so it is sent with a no-op auth: httpx's auth flow
+        # would cost a generator and a body read per request.
         request = self._build_request(self._http_client, call)
         started = time.perf_counter()
         try:
             response = self._http_client.send(
-                request, auth=self._auth, follow_redirects=False
+                request, auth=unsigned_auth(self._http_client), follow_redirects=False
             )
-        except REQUEST_ERRORS as exc:  # transport failures, and a body that will not decode
+        except request_errors() as exc:  # transport failures, and a body that will not decode
             logger.info(
                 "%s /%s failed after %.0f ms (attempt %d): %s",
                 call.method,
@@ -255,7 +258,7 @@ class AllianceClient(BaseClient):
         *,
         order_id: str,
         operation: str,
-        lookup: ApiCall,
+        lookup: Callable[[], ApiCall],
         lookup_type: type[R],
         found: Callable[[R], T],
         differences: Callable[[R], Mapping[str, tuple[object, object]]],
@@ -274,7 +277,8 @@ class AllianceClient(BaseClient):
 
         def settled() -> T | None:
             """The created record if the order exists (and matches), else None."""
-            record = self._look_up(lookup, lookup_type, order_id, operation)
+            # Built only now: most creates are answered and never need it.
+            record = self._look_up(lookup(), lookup_type, order_id, operation)
             return None if record is None else self._accept(record, found, differences, order_id)
 
         while True:
