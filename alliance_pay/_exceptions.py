@@ -2,6 +2,8 @@
 
     AllianceError
     ├── AllianceValidationError (also ValueError)   bad input, refused before any I/O
+    ├── ClientUsageError (also RuntimeError)        the client cannot be used here; nothing sent
+    │   └── ClientClosedError                       the client was closed
     ├── APIError                                    something went wrong talking to the API
     │   ├── APIConnectionError                      no HTTP response: DNS, refused, reset, TLS
     │   │   └── APITimeoutError                     the request timed out
@@ -43,6 +45,8 @@ __all__ = [
     "AllianceValidationError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
+    "ClientUsageError",
     "DuplicateOrderIdError",
     "InternalServerError",
     "NotFoundError",
@@ -79,6 +83,19 @@ class AllianceValidationError(AllianceError, ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class ClientUsageError(AllianceError, RuntimeError):
+    """The client cannot be used from here, and nothing was sent.
+
+    Raised when an async client is used from an event loop other than the one its
+    connections belong to, or when a client built on your own ``http_client`` is used in a
+    process forked after its creation. The message says what to do instead.
+    """
+
+
+class ClientClosedError(ClientUsageError):
+    """The client was closed (``close()``, ``aclose()`` or the end of its ``with`` block)."""
 
 
 class APIError(AllianceError):

@@ -34,6 +34,7 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     # Keywords.
     (r"\basync def\b", "def"),
     (r"\basync with\b", "with"),
+    (r"\basync for\b", "for"),
     (r"\bawait ", ""),  # the keyword and the space after it: `await x` -> `x`
     # Our public async classes and their sync names.
     (r"\bAsyncAllianceClient\b", "AllianceClient"),
@@ -49,6 +50,11 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
     (r"\baclose\b", "close"),  # httpx.AsyncClient.aclose, Response.aclose, our clients
+    (r"\baiter_raw\b", "iter_raw"),
+    # Client lifecycle and per-attempt limits (_lifecycle, _limits): each side its own check.
+    (r"\bAsyncWithOnly\b", "WithOnly"),
+    (r"\bcheck_async_usage\b", "check_sync_usage"),
+    (r"\battempt_scope_async\b", "attempt_scope_sync"),
     # anyio is only used to sleep between retries; the sync twin sleeps with `time`.
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bimport anyio\b", "import time"),

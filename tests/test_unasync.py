@@ -111,6 +111,7 @@ ASYNC_TEST = (
 RULE_EXAMPLES = {
     r"\basync def\b": ("async def f():", "def f():"),
     r"\basync with\b": ("async with lock:", "with lock:"),
+    r"\basync for\b": ("async for chunk in body:", "for chunk in body:"),
     r"\bawait ": ("x = await f()", "x = f()"),
     r"\bAsyncAllianceClient\b": ("AsyncAllianceClient()", "AllianceClient()"),
     r"\bAsyncBalanceResource\b": ("AsyncBalanceResource(c)", "BalanceResource(c)"),
@@ -122,6 +123,10 @@ RULE_EXAMPLES = {
     r"\b__aenter__\b": ("def __aenter__(self)", "def __enter__(self)"),
     r"\b__aexit__\b": ("def __aexit__(self)", "def __exit__(self)"),
     r"\baclose\b": ("client.aclose()", "client.close()"),
+    r"\baiter_raw\b": ("response.aiter_raw()", "response.iter_raw()"),
+    r"\bAsyncWithOnly\b": ("class C(AsyncWithOnly):", "class C(WithOnly):"),
+    r"\bcheck_async_usage\b": ("check_async_usage(state)", "check_sync_usage(state)"),
+    r"\battempt_scope_async\b": ("attempt_scope_async(d)", "attempt_scope_sync(d)"),
     r"\banyio\.sleep\b": ("anyio.sleep(delay)", "time.sleep(delay)"),
     r"\bimport anyio\b": ("import anyio\n", "import time\n"),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
