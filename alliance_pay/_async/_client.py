@@ -135,7 +135,7 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
             max_response_bytes=max_response_bytes,
             resolve_timeout=resolve_timeout,
         )
-        self._owns_http_client = http_client is None
+        self._is_clone = False
         self._state = ClientState(
             http_client if http_client is not None else self._new_http_client(),
             owned=http_client is None,
@@ -182,7 +182,7 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
             ```
         """
         clone = copy.copy(self)
-        clone._owns_http_client = False
+        clone._is_clone = True
         if not isinstance(timeout, NotGiven):
             clone._set_timeout(timeout)
         if not isinstance(max_retries, NotGiven):
@@ -200,10 +200,11 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
 
         Closing a clone made by ``with_options`` does nothing; close the original.
         """
-        if self._owns_http_client:
-            self._state.closed = True
-            if self._state.owned:
-                await self._state.http_client.aclose()
+        if self._is_clone:
+            return
+        self._state.closed = True
+        if self._state.owned:
+            await self._state.http_client.aclose()
 
     async def __aenter__(self) -> AsyncAllianceClient:
         if self._state.closed:
