@@ -100,17 +100,19 @@ def test_an_async_client_used_from_a_second_event_loop_refuses_before_sending() 
 # The first loop's connection is left behind, unclosable: the misuse this test demonstrates.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_seen_two_loop_create_over_real_sockets_ends_typed(sandbox_url: str) -> None:
-    client = AsyncAllianceClient(access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=sandbox_url)
+    clients = [
+        AsyncAllianceClient(access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=sandbox_url)
+    ]
 
     async def create(order_id: str) -> object:
-        return await client.payouts.create(**{**PAYOUT_ARGS, "order_id": order_id})
+        return await clients[0].payouts.create(**{**PAYOUT_ARGS, "order_id": order_id})
 
     asyncio.run(create("LOOP-1"))
     with pytest.raises(ClientUsageError):
         asyncio.run(create("LOOP-2"))
     state = httpx.get(f"{sandbox_url}/_sandbox/state").json()
     assert [payout["order_id"] for payout in state["payouts"]] == ["LOOP-1"]
-    del client
+    clients.clear()
     gc.collect()  # the abandoned connection's warning belongs to this test, not the next
 
 
