@@ -356,14 +356,13 @@ class BaseClient:
     ) -> APIError:
         """The typed error for a body too large to read, or one that does not decode."""
         if isinstance(exc, BodyUndecodable):
-            error: APIError = APIConnectionError(
+            # No cause attached: not a connect failure, so a create stays in doubt.
+            return APIConnectionError(
                 f"{call.method} /{call.path} returned {response.status_code} with a body that "
                 f"cannot be read: {exc}",
                 method=call.method,
                 path=call.path,
             )
-            error.__cause__ = exc  # not a connect failure: a create stays in doubt
-            return error
         response._content = exc.prefix  # what error.response.text shows
         return _invalid(
             call,

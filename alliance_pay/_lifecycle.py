@@ -50,6 +50,8 @@ class ClientState(Generic[C]):
     Attributes:
         http_client: the httpx client requests go through.
         owned: the SDK made ``http_client`` (so it may replace it in a forked child).
+        closes_http_client: closing the client closes ``http_client`` (the SDK's own, or one
+            handed over to it, as ``alliance_pay.testing`` does).
         closed: ``close()``/``aclose()`` was called.
         generation: the fork generation the connections were made in.
         loop: the event loop (asyncio loop or trio token) the connections belong to.
@@ -58,11 +60,20 @@ class ClientState(Generic[C]):
             unclosed sockets, so the child keeps them untouched.
     """
 
-    __slots__ = ("abandoned", "closed", "generation", "http_client", "loop", "owned")
+    __slots__ = (
+        "abandoned",
+        "closed",
+        "closes_http_client",
+        "generation",
+        "http_client",
+        "loop",
+        "owned",
+    )
 
     def __init__(self, http_client: C, *, owned: bool) -> None:
         self.http_client = http_client
         self.owned = owned
+        self.closes_http_client = owned
         self.closed = False
         self.generation = _generation
         self.loop: object = None

@@ -203,7 +203,7 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
         if self._is_clone:
             return
         self._state.closed = True
-        if self._state.owned:
+        if self._state.closes_http_client:
             await self._state.http_client.aclose()
 
     async def __aenter__(self) -> AsyncAllianceClient:
@@ -266,7 +266,12 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
                 deadline.check()
             response._content = reader.finish()
         except (BodyTooLarge, BodyUndecodable) as exc:
-            raise self._body_error(call, response, exc) from None
+            problem = exc
+        else:
+            return
+        # Raised outside the handler, so it carries no context: the reader's frames hold body
+        # bytes as locals, and a traceback with locals would show them.
+        raise self._body_error(call, response, problem)
 
     def _log_failure(self, call: ApiCall, started: float, attempt: int, exc: BaseException) -> None:
         logger.info(

@@ -205,7 +205,7 @@ class AllianceClient(BaseClient, WithOnly):
         if self._is_clone:
             return
         self._state.closed = True
-        if self._state.owned:
+        if self._state.closes_http_client:
             self._state.http_client.close()
 
     def __enter__(self) -> AllianceClient:
@@ -268,7 +268,12 @@ class AllianceClient(BaseClient, WithOnly):
                 deadline.check()
             response._content = reader.finish()
         except (BodyTooLarge, BodyUndecodable) as exc:
-            raise self._body_error(call, response, exc) from None
+            problem = exc
+        else:
+            return
+        # Raised outside the handler, so it carries no context: the reader's frames hold body
+        # bytes as locals, and a traceback with locals would show them.
+        raise self._body_error(call, response, problem)
 
     def _log_failure(self, call: ApiCall, started: float, attempt: int, exc: BaseException) -> None:
         logger.info(
