@@ -8,17 +8,48 @@ import struct
 import threading
 from collections.abc import Callable, Generator
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, Literal, TypeVar, cast
 
 import httpx
 
+from ._callables import check_sync_api_callable
 from ._exceptions import AllianceValidationError
+from ._httpx2 import AUTH_BASE
 from ._logging import mask_key
 from ._signing import EMPTY_NON_GET_BODY, compute_signature, now_ms, signing_path
 
-__all__ = ["AllianceAuth"]
+__all__ = ["ENV_GET_BODY", "AllianceAuth", "GetBody"]
+
+#: The environment variable that chooses the GET body line when ``get_body`` is not passed.
+ENV_GET_BODY = "ALLIANCE_GET_BODY"
+#: The two body lines a GET can be signed with: empty (the prose's rule) or ``{}`` (its example).
+GetBody = Literal["", "{}"]
+_GET_BODY_NAMES = {"": "", "empty": "", "{}": "{}"}
+
+
+def _get_body(value: str | None) -> GetBody:
+    if value is None:
+        raw = os.environ.get(ENV_GET_BODY)
+        if raw is None:
+            return ""
+        choice = _GET_BODY_NAMES.get(raw.strip().lower())
+        if choice is None:
+            raise AllianceValidationError(
+                "get_body",
+                f"the environment variable {ENV_GET_BODY} must be empty, 'empty' or '{{}}', "
+                f"not {raw!r}",
+            )
+        return "{}" if choice else ""
+    if value == "":
+        return ""
+    if value == "{}":
+        return "{}"
+    raise AllianceValidationError("get_body", f"must be '' or '{{}}', not {value!r}")
+
 
 _BODY_HEADERS = ("Content-Length", "Transfer-Encoding")
+
+_RequestT = TypeVar("_RequestT")
 
 
 class _Secret:
@@ -123,13 +154,13 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(before=_unique_ms.share_with_children)
 
 
-class AllianceAuth(httpx.Auth):
+class AllianceAuth(AUTH_BASE):
     """Sign requests for the Alliance Payin & Payout API.
 
-    Mount it on any httpx client; every request the client sends gets ``Access-Key``, a fresh
-    millisecond ``Timestamp`` and the HMAC-SHA256 ``Signature`` over the method, the path as sent,
-    the exact body bytes and the timestamp. A non-GET request without a payload is sent, and
-    signed, with the body ``{}``. Retries and re-sends are signed afresh.
+    Mount it on any httpx or httpx2 client, sync or async; every request the client sends gets
+    ``Access-Key``, a fresh millisecond ``Timestamp`` and the HMAC-SHA256 ``Signature`` over the
+    method, the path as sent, the exact body bytes and the timestamp. A non-GET request without
+    a payload is sent, and signed, with the body ``{}``. Retries and re-sends are signed afresh.
 
     Args:
         access_key: the merchant's access key.
@@ -138,9 +169,15 @@ class AllianceAuth(httpx.Auth):
             The default is the wall clock, stepped forward when two requests would otherwise
             share a timestamp (a forked child shares the counter with its parent, so never
             repeats its values), and never more than a second ahead of it.
+        get_body: the body line a GET without a body is signed with: ``""`` (an empty line, the
+            default, as the documentation's prose and its PHP, JavaScript and Java samples do)
+            or ``"{}"`` (as its "REQUEST_BODY for GET" example and its Python sample do). Only
+            the signature changes; the GET still sends no body. When not passed, the
+            ``ALLIANCE_GET_BODY`` environment variable decides (``empty`` or ``{}``), else ``""``.
 
     Raises:
         AllianceValidationError: if a key is empty or not a string.
+        TypeError: if ``clock`` is an ``async def`` function: it would never be awaited.
 
     Examples:
         >>> import httpx
@@ -149,6 +186,8 @@ class AllianceAuth(httpx.Auth):
         >>> client = httpx.Client(base_url="https://alliance.example/", auth=auth)
         >>> auth
         AllianceAuth(access_key='my-a…')
+        >>> AllianceAuth("my-access-key", "my-secret-key", get_body="{}").get_body
+        '{}'
 
     Do not combine it with ``follow_redirects=True``: httpx copies custom headers onto a redirected
     request, so a redirect to another origin would carry ``Access-Key`` and ``Signature`` there.
@@ -162,21 +201,62 @@ class AllianceAuth(httpx.Auth):
         secret_key: str,
         *,
         clock: Callable[[], int] | None = None,
+        get_body: GetBody | None = None,
     ) -> None:
         self._access_key = _require_key("access_key", access_key)
         self._secret_key = _Secret(_require_key("secret_key", secret_key))
+        if clock is not None:
+            check_sync_api_callable(
+                clock,
+                what="clock",
+                api="AllianceAuth",
+                fix="Pass a plain function returning milliseconds since the epoch.",
+            )
         self._clock: Callable[[], int] = clock if clock is not None else _unique_ms
+        self._get_body: GetBody = _get_body(get_body)
+
+    @property
+    def access_key(self) -> str:
+        """The access key (it is sent in clear in every request's ``Access-Key`` header)."""
+        return self._access_key
+
+    @property
+    def get_body(self) -> GetBody:
+        """The body line a GET without a body is signed with: ``""`` or ``"{}"``."""
+        return self._get_body
 
     def __repr__(self) -> str:
-        return f"AllianceAuth(access_key={mask_key(self._access_key)!r})"
+        shown = f", get_body={self._get_body!r}" if self._get_body else ""
+        return f"AllianceAuth(access_key={mask_key(self._access_key)!r}{shown})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield self._sign(request)
+
+    def __call__(self, request: _RequestT) -> _RequestT:
+        """Sign a request whose body is read, and return it (the request itself, or a copy
+        carrying the ``{}`` body a non-GET request without one is sent with).
+
+        This is how a client that does not take ``AllianceAuth`` as its own ``Auth`` class
+        still gets signed requests: httpx and httpx2 both accept a plain callable as ``auth``.
+
+        Examples:
+            >>> import httpx
+            >>> auth = AllianceAuth("my-access-key", "my-secret-key")
+            >>> request = auth(httpx.Request("GET", "https://alliance.example/api/v1/balance"))
+            >>> sorted(name for name in request.headers if name in ("access-key", "signature"))
+            ['access-key', 'signature']
+        """
+        # Duck-typed: a request of httpx or of httpx2 has the same attributes.
+        return cast("_RequestT", self._sign(cast("httpx.Request", request)))
+
+    def _sign(self, request: httpx.Request) -> httpx.Request:
+        # Every class is taken from the request itself, so an httpx2 request stays one.
         body = request.content
         if not body and request.method != "GET":
-            headers = httpx.Headers(request.headers)
+            headers = type(request.headers)(request.headers)
             for name in _BODY_HEADERS:
                 headers.pop(name, None)
-            request = httpx.Request(
+            request = type(request)(
                 request.method,
                 request.url,
                 headers=headers,
@@ -189,11 +269,12 @@ class AllianceAuth(httpx.Auth):
         timestamp = str(int(self._clock()))
         request.headers["Access-Key"] = self._access_key
         request.headers["Timestamp"] = timestamp
+        signed_body = self._get_body if not body and request.method == "GET" else body
         request.headers["Signature"] = compute_signature(
             self._secret_key.reveal(),
             request.method,
             signing_path(request.url.raw_path),
-            body,
+            signed_body,
             timestamp,
         )
-        yield request
+        return request

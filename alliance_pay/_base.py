@@ -6,10 +6,12 @@ live here, once. The clients in ``_async`` (and the generated ``_sync``) only se
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
 import os
 import platform
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -17,7 +19,7 @@ import attrs
 import cattrs
 import httpx
 
-from ._auth import AllianceAuth
+from ._auth import AllianceAuth, GetBody
 from ._converter import converter
 from ._exceptions import (
     AllianceValidationError,
@@ -37,6 +39,14 @@ from ._exceptions import (
     UnprocessableEntityError,
     field_errors,
 )
+from ._hints import KeySources, auth_hints, wire_path
+from ._httpx2 import (
+    TIMEOUT_ERRORS,
+    AsyncHttpClient,
+    HttpClient,
+    as_httpx_timeout,
+    foreign_request_args,
+)
 from ._limits import (
     ACCEPT_ENCODING,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -44,9 +54,11 @@ from ._limits import (
     BodyUndecodable,
     DeadlineExceeded,
 )
-from ._logging import logger
+from ._logging import logger, mask_key
+from ._response import record_response
+from ._rules import ENDPOINTS
 from ._signing import dumps_body
-from ._types import NOT_GIVEN, NotGivenOr, TimeoutTypes
+from ._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._version import __version__
 
 __all__ = [
@@ -63,6 +75,7 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
+_Client = TypeVar("_Client", bound="BaseClient")
 
 #: 30 s in all per attempt, 5 s of it to connect: long enough for a slow bank, short enough
 #: never to hang.
@@ -135,6 +148,17 @@ def _setting(name: str, value: str | None, env: str) -> str:
         value = os.environ.get(env)
         if value is None or not value.strip():
             raise AllianceValidationError(name, f"is missing: pass {name}= or set {env}")
+        if value != value.strip():
+            # A key file read with $(cat ...) or pasted from an email often keeps its newline,
+            # and the signature then fails with an opaque 401. The value itself is never shown.
+            where = "ends" if value[-1:].isspace() else "starts"
+            what = "a newline" if "\n" in value or "\r" in value else "whitespace"
+            raise AllianceValidationError(
+                name,
+                f"the environment variable {env} {where} with {what} (value not shown); "
+                f"set it without surrounding whitespace, e.g. export {env}=\"$(tr -d '[:space:]'"
+                ' < key-file)"',
+            )
     return value
 
 
@@ -155,11 +179,14 @@ def normalize_base_url(value: str | httpx.URL) -> httpx.URL:
         raise AllianceValidationError("base_url", "must not have a query string or a fragment")
     raw_path = url.raw_path.split(b"?", 1)[0]
     if not raw_path.endswith(b"/"):
-        url = url.copy_with(raw_path=raw_path + b"/")
-    return url
+        raw_path += b"/"
+    # Rebuilt even when the path ends in "/": "https://host" reports the path "/" but prints
+    # none, and requests are built from the printed form.
+    return url.copy_with(raw_path=raw_path)
 
 
 def check_timeout(value: object) -> httpx.Timeout:
+    value = as_httpx_timeout(value)
     if isinstance(value, httpx.Timeout):
         if None in (value.connect, value.read, value.write):
             raise AllianceValidationError(
@@ -215,6 +242,14 @@ def check_max_retries(value: object) -> int:
     raise AllianceValidationError("max_retries", "must be an int from 0 to 10")
 
 
+def check_headers(name: str, headers: Mapping[str, str]) -> dict[str, str]:
+    """Refuse extra headers that would clash with the signature the auth adds."""
+    for header in headers:
+        if header.lower() in {"access-key", "signature", "timestamp"}:
+            raise AllianceValidationError(name, f"must not set {header}: it is signed")
+    return dict(headers)
+
+
 def user_agent() -> str:
     return (
         f"alliance-pay-python/{__version__} httpx/{httpx.__version__} "
@@ -233,6 +268,7 @@ class BaseClient:
     _max_response_bytes: int
     _resolve_timeout: float
     _headers: dict[str, str]
+    _base_url_text: str
 
     def _configure(
         self,
@@ -244,16 +280,23 @@ class BaseClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         http_client_timeout: httpx.Timeout | None,
+        get_body: GetBody | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         resolve_timeout: float = DEFAULT_RESOLVE_TIMEOUT,
     ) -> None:
         self._auth = AllianceAuth(
             _setting("access_key", access_key, ENV_ACCESS_KEY),
             _setting("secret_key", secret_key, ENV_SECRET_KEY),
+            get_body=get_body,
+        )
+        self._key_sources = KeySources(
+            ENV_ACCESS_KEY if access_key is None else None,
+            ENV_SECRET_KEY if secret_key is None else None,
         )
         self._base_url = normalize_base_url(
             base_url if base_url is not None else _setting("base_url", None, ENV_BASE_URL)
         )
+        self._base_url_text = str(self._base_url)
         if timeout is NOT_GIVEN:
             # A client of yours with httpx's own default (5 s) gets ours; one you set is kept.
             if http_client_timeout is not None and http_client_timeout != _HTTPX_DEFAULT:
@@ -270,12 +313,7 @@ class BaseClient:
             # Only what the SDK decodes within max_response_bytes (see _limits).
             "Accept-Encoding": ACCEPT_ENCODING,
         }
-        for name in default_headers or {}:
-            if name.lower() in {"access-key", "signature", "timestamp"}:
-                raise AllianceValidationError(
-                    "default_headers", f"must not set {name}: it is signed"
-                )
-        headers.update(default_headers or {})
+        headers.update(check_headers("default_headers", default_headers or {}))
         self._headers = headers
 
     def _set_timeout(self, timeout: object) -> None:
@@ -310,22 +348,48 @@ class BaseClient:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self._base_url)!r}, auth={self._auth!r})"
 
-    def _url(self, path: str) -> httpx.URL:
-        # Joined on the raw path so a percent-encoded order id is sent exactly as signed.
-        return self._base_url.copy_with(raw_path=self._base_url.raw_path + path.encode("ascii"))
+    def _with_call_options(
+        self: _Client,
+        *,
+        timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> _Client:
+        """This client, or a copy sharing its connections, with one call's own options."""
+        if timeout is NOT_GIVEN and max_retries is NOT_GIVEN and not extra_headers:
+            return self
+        clone = copy.copy(self)
+        if not isinstance(timeout, NotGiven):
+            clone._set_timeout(timeout)
+        if not isinstance(max_retries, NotGiven):
+            clone._max_retries = check_max_retries(max_retries)
+        if extra_headers:
+            clone._headers = {**self._headers, **check_headers("extra_headers", extra_headers)}
+        return clone
 
-    def _build_request(
-        self, http_client: httpx.Client | httpx.AsyncClient, call: ApiCall
-    ) -> httpx.Request:
+    @contextlib.contextmanager
+    def _refusing(self, operation: str) -> Iterator[None]:
+        """Let an argument refused inside name the request that was therefore not sent."""
+        try:
+            yield
+        except AllianceValidationError as error:
+            method, _, path = ENDPOINTS[operation].partition(" ")
+            prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
+            raise error.locate(method, prefix + path) from None
+
+    def _url(self, path: str) -> str:
+        # One URL build per call: httpx parses this string once, in build_request. The path is
+        # already percent-encoded and httpx keeps existing escapes, so an order id is sent
+        # exactly as signed.
+        return self._base_url_text + path
+
+    def _build_request(self, http_client: HttpClient | AsyncHttpClient, call: ApiCall) -> Any:
         headers = dict(self._headers)
         if call.body is not None:
             headers["Content-Type"] = "application/json"
+        url, timeout = foreign_request_args(http_client, self._url(call.path), self._timeout)
         return http_client.build_request(
-            call.method,
-            self._url(call.path),
-            content=call.body,
-            headers=headers,
-            timeout=self._timeout,
+            call.method, url, content=call.body, headers=headers, timeout=timeout
         )
 
     def _transport_error(self, call: ApiCall, exc: BaseException) -> APIConnectionError:
@@ -336,17 +400,18 @@ class BaseClient:
         ``RuntimeError`` from inside a connection pool, is an ``APIConnectionError`` too: a
         create must never end in an untyped error after its request may have been written.
         """
-        if isinstance(exc, (httpx.TimeoutException, TimeoutError, DeadlineExceeded)):
+        if isinstance(exc, (*TIMEOUT_ERRORS, TimeoutError, DeadlineExceeded)):
             kind: type[APIConnectionError] = APITimeoutError
             what = "timed out"
-            if not isinstance(exc, httpx.TimeoutException):
+            if isinstance(exc, (TimeoutError, DeadlineExceeded)):
                 what = f"took longer than its {self._attempt_seconds:g} s deadline"
         else:
             kind, what = APIConnectionError, "failed"
+        path = wire_path(httpx.URL(self._url(call.path)))
         error = kind(
-            f"{call.method} /{call.path} {what}: {type(exc).__name__}: {exc}",
+            f"{call.method} {path} {what}: {type(exc).__name__}: {exc}",
             method=call.method,
-            path=call.path,
+            path=path,
         )
         error.__cause__ = exc
         return error
@@ -356,12 +421,13 @@ class BaseClient:
     ) -> APIError:
         """The typed error for a body too large to read, or one that does not decode."""
         if isinstance(exc, BodyUndecodable):
+            path = _sent_path(call, response)
             # No cause attached: not a connect failure, so a create stays in doubt.
             return APIConnectionError(
-                f"{call.method} /{call.path} returned {response.status_code} with a body that "
+                f"{call.method} {path} returned {response.status_code} with a body that "
                 f"cannot be read: {exc}",
                 method=call.method,
-                path=call.path,
+                path=path,
             )
         response._content = exc.prefix  # what error.response.text shows
         return _invalid(
@@ -388,7 +454,18 @@ class BaseClient:
         traceback holds the decoded body (and the account numbers in it) as a local.
         """
         if not response.is_success:
-            raise status_error(call, response)
+            error = status_error(call, response)
+            if isinstance(error, AuthenticationError):
+                error.hints = tuple(
+                    auth_hints(
+                        response.request,
+                        response,
+                        sources=self._key_sources,
+                        access_key_shown=repr(mask_key(self._auth.access_key)),
+                        get_body=self._auth.get_body,
+                    )
+                )
+            raise error
         outcome = _structure(call, response, cast_to)
         if isinstance(outcome, APIResponseValidationError):
             raise outcome
@@ -434,6 +511,7 @@ def _structure(
                 body,
                 f"it is the record of order_id {got!r}, not of {call.order_id!r} as asked",
             )
+    record_response(response, body)
     return result
 
 
@@ -511,15 +589,24 @@ def _server_message(body: Mapping[str, Any]) -> str:
     return "no message"
 
 
+def _sent_path(call: ApiCall, response: httpx.Response) -> str:
+    """The path the response answers, as it went on the wire (base-URL prefix included)."""
+    try:
+        return wire_path(response.request.url)
+    except RuntimeError:  # a Response built without its request (only in tests)
+        return "/" + call.path
+
+
 def _invalid(
     call: ApiCall, response: httpx.Response, body: object, why: str
 ) -> APIResponseValidationError:
+    path = _sent_path(call, response)
     return APIResponseValidationError(
-        f"{call.method} /{call.path} returned {response.status_code}, but {why}",
+        f"{call.method} {path} returned {response.status_code}, but {why}",
         response=response,
         body=body,
         method=call.method,
-        path=call.path,
+        path=path,
     )
 
 
@@ -538,7 +625,8 @@ def status_error(call: ApiCall, response: httpx.Response) -> APIStatusError:
     kind = _STATUS_ERRORS.get(code, InternalServerError if code >= 500 else APIStatusError)
     if kind is UnprocessableEntityError and _says_order_id_taken(body, message):
         kind = DuplicateOrderIdError
-    return kind(message, response=response, body=body, method=call.method, path=call.path)
+    path = _sent_path(call, response)
+    return kind(message, response=response, body=body, method=call.method, path=path)
 
 
 _TAKEN_WORDS = ("taken", "already", "duplicate", "exist", "unique", "used")

@@ -11,7 +11,11 @@
   datetimes; ``time_of_processing`` is a naive India Standard Time wall clock
   (``2025-08-04 16:58:30``) and becomes an aware datetime at UTC+05:30.
 * Ids and phone numbers may come as JSON numbers; they become strings.
-* A status value the SDK does not know becomes an ``UNKNOWN`` pseudo-member, never an error.
+* A status or payment method the SDK does not know becomes an ``UNKNOWN`` pseudo-member, never
+  an error.
+* The payin-link answer is the one the provider's older export documents ("Payin Link"):
+  ``user_id``, ``order_id``, ``amount``, ``method``, ``redirect_url``, ``created_at``,
+  ``updated_at`` and ``pay_url``; it has no status.
 * Unknown extra fields are ignored; documented fields may be ``null``.
 """
 
@@ -19,23 +23,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from ._models import Payin, PayinLink, _OpenStrEnum
+from ._models import Payin, _OpenStrEnum
 
 __all__ = ["IST", "converter", "make_converter", "to_decimal", "to_money"]
 
 #: India Standard Time. A fixed offset is exact: India has no daylight saving time.
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
-
-# Names the provider might use for the payment page of a new payin link; the documentation does
-# not show that response, so the first one present wins.
-_PAY_URL_KEYS = ("pay_url", "payment_url", "payment_link", "link", "url")
 
 
 def to_decimal(value: object, _: object = None) -> Decimal:
@@ -120,7 +118,7 @@ def _to_text(value: object, _: object = None) -> str:
 
 def _to_status(value: object, type_: type[_OpenStrEnum]) -> _OpenStrEnum:
     if not isinstance(value, str):
-        raise TypeError(f"expected a status string, not {type(value).__name__}")
+        raise TypeError(f"expected a string, not {type(value).__name__}")
     return type_(value)
 
 
@@ -170,17 +168,6 @@ def make_converter() -> cattrs.Converter:
             Payin, conv, time_of_processing=override(struct_hook=_to_ist_datetime)
         ),
     )
-    structure_link = make_dict_structure_fn(PayinLink, conv)
-
-    def structure_payin_link(value: Any, type_: Any) -> PayinLink:
-        if isinstance(value, Mapping) and "pay_url" not in value:
-            for key in _PAY_URL_KEYS:
-                if isinstance(value.get(key), str):
-                    value = {**value, "pay_url": value[key]}
-                    break
-        return structure_link(value, type_)
-
-    conv.register_structure_hook(PayinLink, structure_payin_link)
     return conv
 
 

@@ -24,13 +24,18 @@
     ├── WebhookParseError                           a webhook body that is not a valid event
     └── WebhookVerificationError                    a webhook the API does not confirm
 
-No error carries a secret: messages name the method, the path and what the server said.
+No error carries a secret. An API error's message names the method and the path exactly as it went
+on the wire (a base URL's path prefix included), what the server said (every field of a 422), the
+server's request id when it sent one, and for a 401 what to check, in order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from ._hints import request_id
+from ._logging import mask_text
 
 if TYPE_CHECKING:
     import httpx
@@ -69,20 +74,60 @@ class AllianceError(Exception):
 class AllianceValidationError(AllianceError, ValueError):
     """An argument was refused before anything was sent.
 
+    The message lists every refused field as ``field: reason``. The rules are those of the
+    table in ``docs/validation.md``, which the sandbox applies too.
+
     Attributes:
-        field: the parameter's name (``"amount"``, ``"ifsc"``).
+        field: the (first) refused parameter's name (``"amount"``, ``"ifsc"``).
         reason: why it was refused.
+        errors: every refused field with its reasons, ``{"amount": ["must be ..."]}``.
+        operation: the SDK method that refused it (``"payouts.create"``), when known.
 
     Examples:
         >>> from alliance_pay import AllianceValidationError
         >>> str(AllianceValidationError("ifsc", "must look like SBIN0060589"))
         'ifsc: must look like SBIN0060589'
+        >>> print(AllianceValidationError.from_errors(
+        ...     {"amount": "is required", "ifsc": "is required"}, operation="payouts.create"))
+        payouts.create refused 2 arguments before sending anything:
+          amount: is required
+          ifsc: is required
     """
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, *, operation: str | None = None) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.operation = operation
+        self.errors: Mapping[str, list[str]] = {field: [reason]}
+        self.method: str | None = None
+        self.path: str | None = None
+
+    @classmethod
+    def from_errors(
+        cls, errors: Mapping[str, str], *, operation: str | None = None
+    ) -> AllianceValidationError:
+        """One error for several refused fields (``errors`` must not be empty)."""
+        (field, reason), *_ = errors.items()
+        error = cls(field, reason, operation=operation)
+        error.errors = {name: [why] for name, why in errors.items()}
+        return error
+
+    def locate(self, method: str, path: str) -> AllianceValidationError:
+        """Name the request that was not sent: its method and wire path (prefix included)."""
+        self.method = method
+        self.path = path
+        return self
+
+    def __str__(self) -> str:
+        where = f"nothing was sent to {self.method} {self.path}" if self.method else ""
+        if len(self.errors) == 1:
+            text = f"{self.field}: {self.reason}"
+            return f"{text} ({self.operation}: {where})" if where and self.operation else text
+        who = self.operation or "the SDK"
+        head = f"{who} refused {len(self.errors)} arguments before sending anything"
+        lines = [f"  {name}: {' '.join(why)}" for name, why in self.errors.items()]
+        return "\n".join([f"{head} ({where}):" if where else f"{head}:", *lines])
 
 
 class ClientUsageError(AllianceError, RuntimeError):
@@ -104,14 +149,23 @@ class APIError(AllianceError):
     Attributes:
         message: a human-readable description.
         method: the HTTP method of the request.
-        path: the request path (no host, no query string, no secret).
+        path: the request path as it went on the wire, from its leading ``/``: a base URL's
+            path prefix included, percent-encoding intact, no host, no query string.
+        request_id: the server's request id (``X-Request-Id``, ``CF-Ray``...) when it sent
+            one: quote it to Alliance's support.
     """
+
+    request_id: str | None = None
 
     def __init__(self, message: str, *, method: str, path: str) -> None:
         super().__init__(message)
         self.message = message
         self.method = method
         self.path = path
+
+
+def _with_request_id(text: str, request_id: str | None) -> str:
+    return text if request_id is None else f"{text} (request id: {request_id})"
 
 
 class APIConnectionError(APIError):
@@ -139,8 +193,12 @@ class APIResponseValidationError(APIError):
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.body = body
+        self.request_id: str | None = request_id(response.headers)
+
+    def __str__(self) -> str:
+        return _with_request_id(self.message, self.request_id)
 
 
 class APIStatusError(APIError):
@@ -163,11 +221,17 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.body = body
+        self.request_id: str | None = request_id(response.headers)
 
     def __str__(self) -> str:
-        return f"{self.status_code} on {self.method} /{self.path}: {self.message}"
+        head = f"{self.status_code} on {self.method} {self.path}: {self.message}"
+        return "\n".join([_with_request_id(head, self.request_id), *self._details()])
+
+    def _details(self) -> list[str]:
+        """Lines under the first one: what the server said field by field, what to check."""
+        return []
 
 
 class BadRequestError(APIStatusError):
@@ -175,7 +239,22 @@ class BadRequestError(APIStatusError):
 
 
 class AuthenticationError(APIStatusError):
-    """401: a wrong key or signature, a stale timestamp, or an IP not whitelisted."""
+    """401: a wrong key or signature, a stale timestamp, or an IP not whitelisted.
+
+    Attributes:
+        hints: what to check, in order (the keys and where they came from, the clock with the
+            timestamp sent and the server's ``Date``, the GET body line on a GET, the IP
+            whitelist); the message lists them too.
+    """
+
+    hints: tuple[str, ...] = ()
+
+    def _details(self) -> list[str]:
+        if not self.hints:
+            return []
+        return ["What to check, in order:"] + [
+            f"  {number}. {hint}" for number, hint in enumerate(self.hints, 1)
+        ]
 
 
 class PermissionDeniedError(APIStatusError):
@@ -189,6 +268,8 @@ class NotFoundError(APIStatusError):
 class UnprocessableEntityError(APIStatusError):
     """422: validation failed on the server, a duplicate ``order_id`` among the reasons.
 
+    ``str()`` shows every field the server named, one ``field: reason`` line each.
+
     Attributes:
         errors: field name -> list of messages, when the server sent them (else empty).
     """
@@ -198,6 +279,12 @@ class UnprocessableEntityError(APIStatusError):
     ) -> None:
         super().__init__(message, response=response, body=body, method=method, path=path)
         self.errors: Mapping[str, list[str]] = field_errors(body)
+
+    def _details(self) -> list[str]:
+        # The server's reasons may echo the value refused: an account number, a mobile.
+        return [
+            f"  {field}: {mask_text(' '.join(messages))}" for field, messages in self.errors.items()
+        ]
 
 
 def field_errors(body: object) -> dict[str, list[str]]:
@@ -274,7 +361,7 @@ class OrderIdConflictError(AllianceError):
         )
         self.order_id = order_id
         self.existing = existing
-        self.differences = dict(differences)
+        self.differences: dict[str, tuple[object, object]] = dict(differences)
 
 
 class PayinLinkUnavailableError(AllianceError):

@@ -20,6 +20,7 @@ from ._exceptions import (
     APIStatusError,
     DuplicateOrderIdError,
 )
+from ._httpx2 import UNSENT_ERRORS
 
 __all__ = [
     "ResolveBudget",
@@ -65,7 +66,7 @@ def is_ambiguous(error: APIError) -> bool:
     """
     if isinstance(error, APIConnectionError):
         cause = error.__cause__
-        return not isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+        return not isinstance(cause, UNSENT_ERRORS)
     if isinstance(error, APIResponseValidationError):
         return True
     return isinstance(error, APIStatusError) and error.status_code >= 500
@@ -133,6 +134,11 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return max(when.timestamp() - time.time(), 0.0)
 
 
+def _now() -> float:
+    # Looked up at each budget's creation, so a test can stand a fake clock in for it.
+    return time.monotonic()
+
+
 class ResolveBudget:
     """When to look an in-doubt create's order up again: a time budget, not a count.
 
@@ -154,9 +160,9 @@ class ResolveBudget:
 
     __slots__ = ("_clock", "_ends_at", "_retries")
 
-    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._ends_at = clock() + seconds
+    def __init__(self, seconds: float, *, clock: Callable[[], float] | None = None) -> None:
+        self._clock = clock if clock is not None else _now
+        self._ends_at = self._clock() + seconds
         self._retries = 0
 
     def next_delay(self, error: APIError) -> float | None:

@@ -19,9 +19,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import json.encoder
 import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 __all__ = [
@@ -130,39 +132,50 @@ def encode_path_segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _encode(value: object, out: list[str]) -> None:
+#: ``json``'s C string encoder (non-ASCII as ``\\uXXXX``), what ``json.dumps`` itself uses.
+_string = json.encoder.encode_basestring_ascii
+_other = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+
+def _value(value: object) -> str:
     # Mirrors json.dumps(separators=(",", ":")) for the value types a request body holds, and
-    # writes Decimal money as an exact JSON number (never through a binary float).
+    # writes Decimal money as an exact JSON number (never through a binary float). The types a
+    # body is made of are tried first; anything else takes json's own path.
+    if isinstance(value, str):
+        return _string(value)
+    if value is None:
+        return "null"
     if isinstance(value, Decimal):
-        out.append(_decimal_text(value))
-    elif isinstance(value, Mapping):
-        out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            if index:
-                out.append(",")
-            if not isinstance(key, str):
-                raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
-            out.append(json.dumps(key))
-            out.append(":")
-            _encode(item, out)
-        out.append("}")
-    elif isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray)):
-        out.append("[")
-        for index, item in enumerate(value):
-            if index:
-                out.append(",")
-            _encode(item, out)
-        out.append("]")
-    else:
-        out.append(json.dumps(value, allow_nan=False))
+        return _decimal_text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)  # as json does, for int subclasses (IntEnum) too
+    if isinstance(value, Mapping):
+        return _object(value)
+    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+        return "[" + ",".join([_value(item) for item in value]) + "]"
+    return _other(value)
+
+
+def _object(value: Mapping[Any, object]) -> str:
+    parts = []
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
+        parts.append(_string(key) + ":" + _value(item))
+    return "{" + ",".join(parts) + "}"
 
 
 def _decimal_text(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError(f"cannot send a non-finite amount: {value}")
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
+    # Plain digits, exactly: format() never rounds (normalize() would, to the context's 28
+    # digits) and never writes an exponent. Trailing zeros go, as the float samples had none.
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def dumps_body(body: Mapping[str, object]) -> bytes:
@@ -176,6 +189,4 @@ def dumps_body(body: Mapping[str, object]) -> bytes:
         >>> dumps_body({"order_id": "ünï", "amount": Decimal("100.50"), "remarks": None})
         b'{"order_id":"\\\\u00fcn\\\\u00ef","amount":100.5,"remarks":null}'
     """
-    out: list[str] = []
-    _encode(body, out)
-    return "".join(out).encode("ascii")
+    return _object(body).encode("ascii")

@@ -1,19 +1,19 @@
 """Checks on what a caller passes, run before anything is sent and before any money moves.
 
-Each failure is an [`AllianceValidationError`][alliance_pay.AllianceValidationError] naming the
-field and the reason.
+The rules are those of the one table in ``alliance_pay._rules``, which the sandbox runs too, so
+the SDK refuses exactly what the sandbox would. Every broken field is reported at once, in an
+[`AllianceValidationError`][alliance_pay.AllianceValidationError] whose message lists each
+``field: reason``.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from decimal import Decimal
 
-import httpx
-
-from ._converter import to_decimal
 from ._exceptions import AllianceValidationError
 from ._models import PayinLinkRequest, PayoutRequest
+from ._rules import check_fields, check_value, to_amount
 from ._signing import encode_path_segment
 
 __all__ = [
@@ -24,23 +24,17 @@ __all__ = [
     "payout_request",
 ]
 
-_PAISA = Decimal("0.01")
-_TOO_LARGE = Decimal("1e11")
-_IFSC = re.compile(r"[A-Z]{4}0[A-Z0-9]{6}")
-_MOBILE = re.compile(r"[6-9][0-9]{9}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_ACCOUNT = re.compile(r"[A-Za-z0-9]{6,34}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+def _refuse(endpoint: str, body: Mapping[str, object]) -> None:
+    errors = check_fields(endpoint, body)
+    if errors:
+        raise AllianceValidationError.from_errors(errors, operation=endpoint)
 
 
-def _text(field: str, value: object, *, required: bool = True) -> str:
-    if not isinstance(value, str):
-        raise AllianceValidationError(field, f"must be a str, not {type(value).__name__}")
-    if required and not value.strip():
-        raise AllianceValidationError(field, "must not be empty")
-    if _CONTROL.search(value):
-        raise AllianceValidationError(field, "must not contain control characters")
-    return value
+def _one(endpoint: str, field: str, value: object, name: str | None = None) -> None:
+    reason = check_value(endpoint, field, value)
+    if reason is not None:
+        raise AllianceValidationError(name or field, reason, operation=endpoint)
 
 
 def check_amount(value: object, field: str = "amount") -> Decimal:
@@ -55,30 +49,29 @@ def check_amount(value: object, field: str = "amount") -> Decimal:
         >>> check_amount(0.1)
         Decimal('0.1')
     """
-    try:
-        amount = to_decimal(value)
-    except (TypeError, ValueError) as exc:
-        raise AllianceValidationError(field, str(exc)) from None
-    if amount <= 0:
-        raise AllianceValidationError(field, f"must be greater than zero, not {amount}")
-    if amount >= _TOO_LARGE:
-        # Also keeps quantize() below within the decimal context's precision.
-        raise AllianceValidationError(field, f"is too large: {amount} (at most 99999999999.99)")
-    if amount != amount.quantize(_PAISA, rounding="ROUND_DOWN"):
-        raise AllianceValidationError(
-            field, f"must have at most two decimal places (whole paise), not {value!r}"
-        )
+    _one("payouts.create", "amount", value, field)
+    amount = to_amount(value)
+    assert amount is not None  # the rules refuse anything that is not a number
+    return amount
+
+
+def _checked_amount(value: object) -> Decimal:
+    # An amount the endpoint's rules have passed (_refuse ran them): read, not checked again.
+    amount = to_amount(value)
+    assert amount is not None
     return amount
 
 
 def check_order_id(value: object, field: str = "order_id") -> str:
-    """Refuse an order id that is empty or holds control characters.
+    """Refuse an order id the payin status call would refuse (empty, control characters).
 
     Examples:
         >>> check_order_id("ORD/2026/11")
         'ORD/2026/11'
     """
-    return _text(field, value)
+    _one("payins.retrieve", "order_id", value, field)
+    assert isinstance(value, str)
+    return value
 
 
 def order_id_path_segment(value: object, field: str = "order_id") -> str:
@@ -92,42 +85,30 @@ def order_id_path_segment(value: object, field: str = "order_id") -> str:
         >>> order_id_path_segment("ORD/1")
         'ORD%2F1'
     """
-    return encode_path_segment(_path_safe_order_id(value, field))
-
-
-def _url(field: str, value: object) -> str:
-    text = _text(field, value)
-    try:
-        url = httpx.URL(text)
-    except (httpx.InvalidURL, ValueError):
-        raise AllianceValidationError(field, f"is not a valid URL: {text!r}") from None
-    if url.scheme not in {"http", "https"} or not url.host:
-        raise AllianceValidationError(field, "must be an absolute http:// or https:// URL")
-    return text
+    _one("payouts.retrieve", "order_id", value, field)
+    assert isinstance(value, str)
+    return encode_path_segment(value)
 
 
 def payin_link_request(
     *, user_id: object, order_id: object, amount: object, redirect_url: object, method: object
 ) -> PayinLinkRequest:
     """Check the arguments of ``payins.create_link`` and build its body."""
+    given = {
+        "user_id": user_id,
+        "order_id": order_id,
+        "amount": amount,
+        "method": method,
+        "redirect_url": redirect_url,
+    }
+    _refuse("payins.create_link", given)
     return PayinLinkRequest(
-        user_id=_text("user_id", user_id),
-        order_id=check_order_id(order_id),
-        amount=check_amount(amount),
-        method=_text("method", method),
-        redirect_url=_url("redirect_url", redirect_url),
+        user_id=str(user_id),
+        order_id=str(order_id),
+        amount=_checked_amount(amount),
+        method=str(method),
+        redirect_url=str(redirect_url),
     )
-
-
-def _mobile(value: object) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    text = _text("beneficiary_mobile_no", value)
-    if not _MOBILE.fullmatch(text):
-        raise AllianceValidationError(
-            "beneficiary_mobile_no", "must be a 10-digit Indian mobile number (e.g. 7878787878)"
-        )
-    return text
 
 
 def payout_request(
@@ -146,41 +127,34 @@ def payout_request(
     remarks: object,
 ) -> PayoutRequest:
     """Check the arguments of ``payouts.create`` and build its body."""
-    email = _text("beneficiary_email", beneficiary_email)
-    if not _EMAIL.fullmatch(email):
-        raise AllianceValidationError("beneficiary_email", f"is not an email address: {email!r}")
-    code = _text("ifsc", ifsc)
-    if not _IFSC.fullmatch(code):
-        raise AllianceValidationError(
-            "ifsc", "must be 4 capital letters, a 0, then 6 capital letters or digits (SBIN0060589)"
-        )
-    account = _text("beneficiary_acc_no", beneficiary_acc_no)
-    if not _ACCOUNT.fullmatch(account):
-        raise AllianceValidationError(
-            "beneficiary_acc_no", "must be 6 to 34 letters or digits, with no spaces"
-        )
-    if remarks is not None:
-        remarks = _text("remarks", remarks, required=False)
-    # Checked in the order of the documented body so the first bad field is the one named.
+    given = {
+        "beneficiary_name": beneficiary_name,
+        "beneficiary_email": beneficiary_email,
+        "beneficiary_mobile_no": beneficiary_mobile_no,
+        "beneficiary_address": beneficiary_address,
+        "payment_method": payment_method,
+        "beneficiary_acc_no": beneficiary_acc_no,
+        "bank_name": bank_name,
+        "ifsc": ifsc,
+        "amount": amount,
+        "order_id": order_id,
+        "user_id": user_id,
+        "remarks": remarks,
+    }
+    _refuse("payouts.create", given)
     return PayoutRequest(
-        beneficiary_name=_text("beneficiary_name", beneficiary_name),
-        beneficiary_email=email,
-        beneficiary_mobile_no=_mobile(beneficiary_mobile_no),
-        beneficiary_address=_text("beneficiary_address", beneficiary_address),
-        payment_method=_text("payment_method", payment_method),
-        beneficiary_acc_no=account,
-        bank_name=_text("bank_name", bank_name),
-        ifsc=code,
-        amount=check_amount(amount),
-        # It later travels in the status path, so it must be path-safe from the start.
-        order_id=_path_safe_order_id(order_id),
-        user_id=_text("user_id", user_id),
-        remarks=remarks,
+        beneficiary_name=str(beneficiary_name),
+        beneficiary_email=str(beneficiary_email),
+        # The docs send it both ways; a number is sent as its digits, the form the status
+        # call answers with.
+        beneficiary_mobile_no=str(beneficiary_mobile_no),
+        beneficiary_address=str(beneficiary_address),
+        payment_method=str(payment_method),
+        beneficiary_acc_no=str(beneficiary_acc_no),
+        bank_name=str(bank_name),
+        ifsc=str(ifsc),
+        amount=_checked_amount(amount),
+        order_id=str(order_id),
+        user_id=str(user_id),
+        remarks=None if remarks is None else str(remarks),
     )
-
-
-def _path_safe_order_id(value: object, field: str = "order_id") -> str:
-    order_id = check_order_id(value, field)
-    if any(part.strip() in {".", ".."} for part in re.split(r"[/\\]", order_id)):
-        raise AllianceValidationError(field, "must not be or contain a '.' or '..' path segment")
-    return order_id

@@ -42,10 +42,22 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsyncPayinsResource\b", "PayinsResource"),
     (r"\bAsyncPayoutsResource\b", "PayoutsResource"),
     (r"\bAsyncWebhooksResource\b", "WebhooksResource"),
+    (r"\bAsyncBulkRun\b", "BulkRun"),
+    (r"\bAsyncPacedHTTPClient\b", "PacedHTTPClient"),
+    (r"\bAsyncWorkerPool\b", "WorkerPool"),
+    (r"\bAsyncRowAction\b", "RowAction"),
+    # alliance_pay.testing.LocalSandbox's client factories.
+    (r"\basync_client\b", "client"),
+    (r"\bAsync(Balance|Payins|Payouts)WithRawResponse\b", r"\1WithRawResponse"),
+    (r"\basync_to_raw_response_wrapper\b", "to_raw_response_wrapper"),
     # httpx: only the qualified names, so a bare `AsyncClient` elsewhere is not touched.
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
+    (r"\bAsyncHttpClient\b", "HttpClient"),  # alliance_pay._httpx2: httpx's or httpx2's
     # Standard library: collections.abc and contextlib.
     (r"\bAsyncIterator\b", "Iterator"),
+    # A generator's type: the sync one has a third parameter (the return type).
+    (r"\bAsyncGenerator\[([^\]]+), None\]", r"Generator[\1, None, None]"),
+    (r"\bAsyncGenerator\b", "Generator"),  # the import
     # Dunders and method names of the async protocols.
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
@@ -55,9 +67,16 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsyncWithOnly\b", "WithOnly"),
     (r"\bcheck_async_usage\b", "check_sync_usage"),
     (r"\battempt_scope_async\b", "attempt_scope_sync"),
+    (r"\baclosing\b", "closing"),  # contextlib
     # anyio is only used to sleep between retries; the sync twin sleeps with `time`.
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bimport anyio\b", "import time"),
+    # alliance_pay._callables: the sync client refuses async callbacks the async one takes.
+    (r"\b_callables\.AwaitableOrNone\b", "None"),
+    (r"\bcheck_async_api_callable\b", "check_sync_api_callable"),
+    (r"\bcall_in_async_api\b", "call_in_sync_api"),
+    # Webhooks: the async client calls its (synchronous) event store in a worker thread.
+    (r"\bin_worker\b", "inline"),
     # Module paths: `alliance_pay._async._client` -> `alliance_pay._sync._client`.
     (r"\b_async\b", "_sync"),
 )

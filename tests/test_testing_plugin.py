@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -105,3 +110,34 @@ def test_the_documented_merchant_example_passes_as_a_user_runs_it() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 passed" in done.stdout
+
+
+@pytest.mark.slow
+def test_the_documented_async_example_needs_only_anyios_plugin(tmp_path: Path) -> None:
+    # Run where no pyproject applies, with pytest-asyncio switched off: anyio's plugin, which
+    # comes with the SDK's own dependencies, is all the fixtures need.
+    root = Path(__file__).resolve().parent.parent
+    shutil.copy(root / "docs/examples/test_async_payins.py", tmp_path)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "test_async_payins.py",
+            "-v",
+            "-p",
+            "no:asyncio",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "error",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "test_a_confirmed_payin_is_approved[asyncio] PASSED" in done.stdout

@@ -111,15 +111,34 @@ ASYNC_TEST = (
 RULE_EXAMPLES = {
     r"\basync def\b": ("async def f():", "def f():"),
     r"\basync with\b": ("async with lock:", "with lock:"),
-    r"\basync for\b": ("async for chunk in body:", "for chunk in body:"),
+    r"\basync for\b": ("async for row in rows:", "for row in rows:"),
     r"\bawait ": ("x = await f()", "x = f()"),
     r"\bAsyncAllianceClient\b": ("AsyncAllianceClient()", "AllianceClient()"),
     r"\bAsyncBalanceResource\b": ("AsyncBalanceResource(c)", "BalanceResource(c)"),
     r"\bAsyncPayinsResource\b": ("AsyncPayinsResource(c)", "PayinsResource(c)"),
     r"\bAsyncPayoutsResource\b": ("AsyncPayoutsResource(c)", "PayoutsResource(c)"),
     r"\bAsyncWebhooksResource\b": ("AsyncWebhooksResource(c)", "WebhooksResource(c)"),
+    r"\bAsyncBulkRun\b": ("AsyncBulkRun(c, path)", "BulkRun(c, path)"),
+    r"\bAsyncPacedHTTPClient\b": ("AsyncPacedHTTPClient(h, p)", "PacedHTTPClient(h, p)"),
+    r"\bAsyncWorkerPool\b": ("AsyncWorkerPool(8)", "WorkerPool(8)"),
+    r"\bAsyncRowAction\b": ("act: AsyncRowAction[T, R]", "act: RowAction[T, R]"),
+    r"\basync_client\b": ("local.async_client()", "local.client()"),
+    r"\bAsync(Balance|Payins|Payouts)WithRawResponse\b": (
+        "AsyncPayoutsWithRawResponse(self)",
+        "PayoutsWithRawResponse(self)",
+    ),
+    r"\basync_to_raw_response_wrapper\b": (
+        "async_to_raw_response_wrapper(f)",
+        "to_raw_response_wrapper(f)",
+    ),
     r"\bhttpx\.AsyncClient\b": ("httpx.AsyncClient()", "httpx.Client()"),
+    r"\bAsyncHttpClient\b": ("http_client: AsyncHttpClient", "http_client: HttpClient"),
     r"\bAsyncIterator\b": ("-> AsyncIterator[Payin]", "-> Iterator[Payin]"),
+    r"\bAsyncGenerator\[([^\]]+), None\]": (
+        "-> AsyncGenerator[Row, None]:",
+        "-> Generator[Row, None, None]:",
+    ),
+    r"\bAsyncGenerator\b": ("import AsyncGenerator", "import Generator"),
     r"\b__aenter__\b": ("def __aenter__(self)", "def __enter__(self)"),
     r"\b__aexit__\b": ("def __aexit__(self)", "def __exit__(self)"),
     r"\baclose\b": ("client.aclose()", "client.close()"),
@@ -127,8 +146,22 @@ RULE_EXAMPLES = {
     r"\bAsyncWithOnly\b": ("class C(AsyncWithOnly):", "class C(WithOnly):"),
     r"\bcheck_async_usage\b": ("check_async_usage(state)", "check_sync_usage(state)"),
     r"\battempt_scope_async\b": ("attempt_scope_async(d)", "attempt_scope_sync(d)"),
+    r"\baclosing\b": ("with aclosing(gen) as rows:", "with closing(gen) as rows:"),
     r"\banyio\.sleep\b": ("anyio.sleep(delay)", "time.sleep(delay)"),
     r"\bimport anyio\b": ("import anyio\n", "import time\n"),
+    r"\b_callables\.AwaitableOrNone\b": (
+        "def __call__(self) -> _callables.AwaitableOrNone:",
+        "def __call__(self) -> None:",
+    ),
+    r"\bcheck_async_api_callable\b": (
+        "_callables.check_async_api_callable(handler)",
+        "_callables.check_sync_api_callable(handler)",
+    ),
+    r"\bcall_in_async_api\b": (
+        "_callables.call_in_async_api(handler, event)",
+        "_callables.call_in_sync_api(handler, event)",
+    ),
+    r"\bin_worker\b": ("in_worker(store.claim, key)", "inline(store.claim, key)"),
     r"\b_async\b": ("from alliance_pay._async import x", "from alliance_pay._sync import x"),
 }
 

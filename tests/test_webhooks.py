@@ -436,7 +436,7 @@ async def test_a_concurrent_delivery_of_an_event_being_handled_is_not_acknowledg
             await handler.entered.wait()
             second = await deliver(merchant, PAYIN_SUCCEEDED)
             handler.gate.set()
-    assert (second.status_code, outcome(second)) == (503, "retry")
+    assert (second.status_code, outcome(second)) == (503, "in_progress")
     assert [(r.status_code, outcome(r)) for r in responses] == [(200, "handled")]
     assert len(handler.calls) == 1
 

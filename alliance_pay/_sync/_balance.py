@@ -4,15 +4,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final
 
 from alliance_pay._base import ApiCall
 from alliance_pay._models import Balance
+from alliance_pay._response import to_raw_response_wrapper
+from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 
 if TYPE_CHECKING:
     from ._client import AllianceClient
 
-__all__ = ["BalanceResource"]
+__all__ = ["BalanceResource", "BalanceWithRawResponse"]
 
 _BALANCE = ApiCall("GET", "api/v1/balance")
 
@@ -23,16 +26,49 @@ class BalanceResource:
     def __init__(self, client: AllianceClient) -> None:
         self._client = client
 
-    def retrieve(self) -> Balance:
+    @property
+    def with_raw_response(self) -> BalanceWithRawResponse:
+        """The same methods, returning the [`APIResponse`][alliance_pay.APIResponse].
+
+        Example:
+            ```python
+            raw = client.balance.with_raw_response.retrieve()
+            print(raw.message, raw.parse().balance)
+            ```
+        """
+        return BalanceWithRawResponse(self)
+
+    def retrieve(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Balance:
         """Fetch the wallet's current balance (``GET api/v1/balance``).
+
+        Args:
+            extra_headers: headers for this call only (never the signed ones).
+            timeout: this call's timeout, instead of the client's.
+            max_retries: this call's retry budget, instead of the client's.
 
         Returns:
             The [`Balance`][alliance_pay.Balance]; ``balance`` is a ``Decimal`` in INR.
 
         Example:
             ```python
-            balance = client.balance.retrieve()
+            balance = client.balance.retrieve(timeout=10)
             assert isinstance(balance.balance, Decimal)
             ```
         """
-        return self._client._request(_BALANCE, Balance)
+        client = self._client._with_call_options(
+            extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+        )
+        return client._request(_BALANCE, Balance)
+
+
+class BalanceWithRawResponse:
+    """``client.balance.with_raw_response``: each method returns an ``APIResponse``."""
+
+    def __init__(self, balance: BalanceResource) -> None:
+        self.retrieve: Final = to_raw_response_wrapper(balance.retrieve)

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import time
 import httpx
 
+from alliance_pay._auth import GetBody
 from alliance_pay._base import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -27,12 +29,16 @@ from alliance_pay._base import (
     note_interrupted_create,
 )
 from alliance_pay._exceptions import (
-    AllianceValidationError,
     APIError,
     ClientClosedError,
     ClientUsageError,
     NotFoundError,
     OutcomeUnknownError,
+)
+from alliance_pay._httpx2 import (
+    HttpClient,
+    as_httpx_timeout,
+    check_http_client,
 )
 from alliance_pay._lifecycle import WithOnly, ClientState, check_sync_usage
 from alliance_pay._limits import (
@@ -57,12 +63,16 @@ from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._balance import BalanceResource
 from ._payins import PayinsResource
 from ._payouts import PayoutsResource
-from ._webhooks import WebhooksResource
+
+if TYPE_CHECKING:
+    from ._webhooks import WebhooksResource
 
 __all__ = ["AllianceClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_LAZY_RESOURCE_LOCK = threading.Lock()
 
 setup_logging()
 
@@ -82,8 +92,11 @@ class AllianceClient(BaseClient, WithOnly):
             each piece, the largest being the total; or, when you pass ``http_client``, its
             timeout. Over it: ``APITimeoutError`` (a create then looks its order up).
         max_retries: retries after a transient failure (default 2).
-        http_client: your own ``httpx.Client``, used as is and not closed by this client.
+        http_client: your own ``httpx.Client`` or ``httpx2.AsyncClient``, used as is and
+            not closed by this client.
         default_headers: extra headers for every request.
+        get_body: the body line GET requests are signed with, ``""`` (default) or ``"{}"``;
+            defaults to ``ALLIANCE_GET_BODY``, see [`AllianceAuth`][alliance_pay.AllianceAuth].
         max_response_bytes: the most bytes of decoded body read from one response (default
             4 MiB); a larger one is ``APIResponseValidationError``, not read into memory.
         resolve_timeout: how long a create whose answer was lost keeps looking its order up
@@ -107,7 +120,7 @@ class AllianceClient(BaseClient, WithOnly):
     balance: BalanceResource
     payins: PayinsResource
     payouts: PayoutsResource
-    webhooks: WebhooksResource
+    _webhooks: WebhooksResource | None
 
     def __init__(
         self,
@@ -117,15 +130,14 @@ class AllianceClient(BaseClient, WithOnly):
         base_url: str | httpx.URL | None = None,
         timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.Client | None = None,
+        http_client: HttpClient | None = None,
         default_headers: Mapping[str, str] | None = None,
+        get_body: GetBody | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         resolve_timeout: float = DEFAULT_RESOLVE_TIMEOUT,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise AllianceValidationError(
-                "http_client", f"must be an httpx.Client, not {type(http_client).__name__}"
-            )
+        if http_client is not None:
+            check_http_client(http_client, httpx.Client)
         self._configure(
             access_key=access_key,
             secret_key=secret_key,
@@ -133,12 +145,15 @@ class AllianceClient(BaseClient, WithOnly):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
-            http_client_timeout=http_client.timeout if http_client is not None else None,
+            http_client_timeout=(
+                as_httpx_timeout(http_client.timeout) if http_client is not None else None
+            ),
+            get_body=get_body,
             max_response_bytes=max_response_bytes,
             resolve_timeout=resolve_timeout,
         )
         self._is_clone = False
-        self._state = ClientState(
+        self._state: ClientState[HttpClient] = ClientState(
             http_client if http_client is not None else self._new_http_client(),
             owned=http_client is None,
         )
@@ -148,10 +163,16 @@ class AllianceClient(BaseClient, WithOnly):
         return httpx.Client(timeout=self._timeout, follow_redirects=False)
 
     @property
-    def _http_client(self) -> httpx.Client:
+    def _http_client(self) -> HttpClient:
         return self._state.http_client
 
-    def _ready_http_client(self) -> httpx.Client:
+    @_http_client.setter
+    def _http_client(self, http_client: HttpClient) -> None:
+        # A clone sending through a wrapper of the pool (bulk pacing): a state of its own,
+        # which never replaces or closes the pool it wraps.
+        self._state = ClientState(http_client, owned=False)
+
+    def _ready_http_client(self) -> HttpClient:
         """The pool to send through, once the client is known usable from here."""
         state = self._state
         if check_sync_usage(state, type(self).__name__):
@@ -164,7 +185,20 @@ class AllianceClient(BaseClient, WithOnly):
         self.balance = BalanceResource(self)
         self.payins = PayinsResource(self)
         self.payouts = PayoutsResource(self)
-        self.webhooks = WebhooksResource(self)
+        self._webhooks = None
+
+    @property
+    def webhooks(self) -> WebhooksResource:
+        """Confirm and handle webhook events (its modules load on first use)."""
+        if self._webhooks is None:
+            from ._webhooks import WebhooksResource
+
+            # Under a lock: two threads must not each make one, as each keeps its own record of
+            # the events already handled.
+            with _LAZY_RESOURCE_LOCK:
+                if self._webhooks is None:
+                    self._webhooks = WebhooksResource(self)
+        return self._webhooks
 
     def with_options(
         self,

@@ -4,19 +4,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from alliance_pay._base import ApiCall
 from alliance_pay._exceptions import PayinLinkUnavailableError
-from alliance_pay._models import Payin, PayinLink, PayinLinkRequest, PayinStatusRequest
+from alliance_pay._models import (
+    Payin,
+    PayinLink,
+    PayinLinkRequest,
+    PayinStatusRequest,
+    PaymentMethod,
+)
+from alliance_pay._response import to_raw_response_wrapper
 from alliance_pay._retries import differences
+from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from alliance_pay._validation import check_order_id, payin_link_request
 
 if TYPE_CHECKING:
     from ._client import AllianceClient
 
-__all__ = ["PayinsResource"]
+__all__ = ["PayinsResource", "PayinsWithRawResponse"]
 
 
 def _status_call(order_id: str) -> ApiCall:
@@ -33,6 +42,18 @@ class PayinsResource:
     def __init__(self, client: AllianceClient) -> None:
         self._client = client
 
+    @property
+    def with_raw_response(self) -> PayinsWithRawResponse:
+        """The same methods, returning the [`APIResponse`][alliance_pay.APIResponse].
+
+        Example:
+            ```python
+            raw = client.payins.with_raw_response.retrieve("PAYIN-1001")
+            print(raw.message)  # Payin transaction fetched successfully.
+            ```
+        """
+        return PayinsWithRawResponse(self)
+
     def create_link(
         self,
         *,
@@ -40,7 +61,10 @@ class PayinsResource:
         order_id: str,
         amount: Decimal | int | str,
         redirect_url: str,
-        method: str = "UPI",
+        method: PaymentMethod | str = PaymentMethod.UPI,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> PayinLink:
         """Create a payment link for a customer (``POST api/v1/payin/generate/link``).
 
@@ -49,7 +73,10 @@ class PayinsResource:
             order_id: your unique id for this payin; it is the idempotency key.
             amount: INR, positive, at most two decimal places.
             redirect_url: where the customer returns after paying (absolute http(s) URL).
-            method: the payment method; ``"UPI"``.
+            method: the payment rail; the documentation says it "always should be UPI".
+            extra_headers: headers for this call only (never the signed ones).
+            timeout: this call's timeout, instead of the client's.
+            max_retries: this call's retry budget, instead of the client's.
 
         Returns:
             The [`PayinLink`][alliance_pay.PayinLink]; send the customer to ``pay_url``.
@@ -70,18 +97,22 @@ class PayinsResource:
             print(link.pay_url)
             ```
         """
-        body = payin_link_request(
-            user_id=user_id,
-            order_id=order_id,
-            amount=amount,
-            redirect_url=redirect_url,
-            method=method,
-        )
+        with self._client._refusing("payins.create_link"):
+            body = payin_link_request(
+                user_id=user_id,
+                order_id=order_id,
+                amount=amount,
+                redirect_url=redirect_url,
+                method=method,
+            )
 
         def lost(payin: Payin) -> PayinLink:
             raise PayinLinkUnavailableError(order_id=body.order_id, payin=payin)
 
-        return self._client._create(
+        client = self._client._with_call_options(
+            extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+        )
+        return client._create(
             ApiCall.json(
                 "POST",
                 "api/v1/payin/generate/link",
@@ -98,11 +129,21 @@ class PayinsResource:
             differences=lambda payin: _differences(body, payin),
         )
 
-    def retrieve(self, order_id: str) -> Payin:
+    def retrieve(
+        self,
+        order_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Payin:
         """Fetch a payin's current state (``POST api/v1/payin/transactions``).
 
         Args:
             order_id: the order id the link was created with.
+            extra_headers: headers for this call only (never the signed ones).
+            timeout: this call's timeout, instead of the client's.
+            max_retries: this call's retry budget, instead of the client's.
 
         Returns:
             The [`Payin`][alliance_pay.Payin], with ``status`` and ``Decimal`` amounts.
@@ -117,7 +158,20 @@ class PayinsResource:
                 print("paid", payin.amount)
             ```
         """
-        return self._client._request(_status_call(check_order_id(order_id)), Payin)
+        with self._client._refusing("payins.retrieve"):
+            call = _status_call(check_order_id(order_id))
+        client = self._client._with_call_options(
+            extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+        )
+        return client._request(call, Payin)
+
+
+class PayinsWithRawResponse:
+    """``client.payins.with_raw_response``: each method returns an ``APIResponse``."""
+
+    def __init__(self, payins: PayinsResource) -> None:
+        self.create_link: Final = to_raw_response_wrapper(payins.create_link)
+        self.retrieve: Final = to_raw_response_wrapper(payins.retrieve)
 
 
 def _differences(asked: PayinLinkRequest, payin: Payin) -> dict[str, tuple[object, object]]:

@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import time
 
@@ -17,14 +18,16 @@ from alliance_pay._exceptions import (
     APIResponseValidationError,
     WaitTimeoutError,
 )
-from alliance_pay._models import Payout, PayoutStatus
+from alliance_pay._models import PaymentMethod, Payout, PayoutStatus
+from alliance_pay._response import to_raw_response_wrapper
 from alliance_pay._retries import differences, is_retryable
+from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from alliance_pay._validation import order_id_path_segment, payout_request
 
 if TYPE_CHECKING:
     from ._client import AllianceClient
 
-__all__ = ["PayoutsResource"]
+__all__ = ["PayoutsResource", "PayoutsWithRawResponse"]
 
 FINAL_PAYOUT_STATUSES = frozenset({PayoutStatus.APPROVED, PayoutStatus.REJECTED})
 _COMPARED_FIELDS = ("amount", "beneficiary_acc_no", "ifsc", "user_id")
@@ -44,6 +47,18 @@ class PayoutsResource:
     def __init__(self, client: AllianceClient) -> None:
         self._client = client
 
+    @property
+    def with_raw_response(self) -> PayoutsWithRawResponse:
+        """The same methods, returning the [`APIResponse`][alliance_pay.APIResponse].
+
+        Example:
+            ```python
+            raw = client.payouts.with_raw_response.retrieve("PAYOUT-2001")
+            print(raw.status_code, raw.message)  # 200 Payout status fetched.
+            ```
+        """
+        return PayoutsWithRawResponse(self)
+
     def create(
         self,
         *,
@@ -57,8 +72,11 @@ class PayoutsResource:
         beneficiary_acc_no: str,
         bank_name: str,
         ifsc: str,
-        payment_method: str = "IMPS",
+        payment_method: PaymentMethod | str = PaymentMethod.IMPS,
         remarks: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Payout:
         """Send money to a bank account (``POST api/v1/payout/initiate``).
 
@@ -76,8 +94,12 @@ class PayoutsResource:
             beneficiary_acc_no: the bank account number.
             bank_name: the bank's name.
             ifsc: the branch's IFSC code (``SBIN0060589``).
-            payment_method: ``"IMPS"`` (default), ``"NEFT"`` or ``"RTGS"``.
+            payment_method: the rail: ``PaymentMethod.IMPS`` (default), ``NEFT``, ``RTGS``,
+                ``UPI``, or any string (a rail the API adds is not refused).
             remarks: an optional note.
+            extra_headers: headers for this call only (never the signed ones).
+            timeout: this call's timeout, instead of the client's.
+            max_retries: this call's retry budget, instead of the client's.
 
         Returns:
             The [`Payout`][alliance_pay.Payout], usually ``Pending``; see
@@ -107,21 +129,25 @@ class PayoutsResource:
             print(payout.status, payout.charge)
             ```
         """
-        body = payout_request(
-            order_id=order_id,
-            user_id=user_id,
-            amount=amount,
-            beneficiary_name=beneficiary_name,
-            beneficiary_email=beneficiary_email,
-            beneficiary_mobile_no=beneficiary_mobile_no,
-            beneficiary_address=beneficiary_address,
-            beneficiary_acc_no=beneficiary_acc_no,
-            bank_name=bank_name,
-            ifsc=ifsc,
-            payment_method=payment_method,
-            remarks=remarks,
+        with self._client._refusing("payouts.create"):
+            body = payout_request(
+                order_id=order_id,
+                user_id=user_id,
+                amount=amount,
+                beneficiary_name=beneficiary_name,
+                beneficiary_email=beneficiary_email,
+                beneficiary_mobile_no=beneficiary_mobile_no,
+                beneficiary_address=beneficiary_address,
+                beneficiary_acc_no=beneficiary_acc_no,
+                bank_name=bank_name,
+                ifsc=ifsc,
+                payment_method=payment_method,
+                remarks=remarks,
+            )
+        client = self._client._with_call_options(
+            extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
-        return self._client._create(
+        return client._create(
             ApiCall.json(
                 "POST", "api/v1/payout/initiate", body, idempotent=False, order_id=body.order_id
             ),
@@ -134,11 +160,24 @@ class PayoutsResource:
             differences=lambda payout: differences(body, payout, _COMPARED_FIELDS),
         )
 
-    def retrieve(self, order_id: str) -> Payout:
+    def retrieve(
+        self,
+        order_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Payout:
         """Fetch a payout's current state (``GET api/v1/payout/{order_id}/status``).
 
         The order id is percent-encoded into the path (``ORD/1`` travels as ``ORD%2F1``); one
         that could leave its path segment (``..``) is refused before anything is sent.
+
+        Args:
+            order_id: the payout's order id.
+            extra_headers: headers for this call only (never the signed ones).
+            timeout: this call's timeout, instead of the client's.
+            max_retries: this call's retry budget, instead of the client's.
 
         Raises:
             NotFoundError: no payout has that order id.
@@ -149,14 +188,21 @@ class PayoutsResource:
             print(payout.status)
             ```
         """
-        return self._client._request(_status_call(order_id), Payout)
+        with self._client._refusing("payouts.retrieve"):
+            call = _status_call(order_id)
+        client = self._client._with_call_options(
+            extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
+        )
+        return client._request(call, Payout)
 
     def wait(
         self,
         order_id: str,
         *,
-        timeout: float = 300.0,  # noqa: ASYNC109 (the documented API; a deadline, not a cancel scope)
+        timeout: float = 300.0,  # the whole wait: a deadline, not one request's timeout
         poll_interval: float = 1.0,
+        extra_headers: Mapping[str, str] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Payout:
         """Poll until the payout is ``Approved`` or ``Rejected``, and return that record.
 
@@ -164,6 +210,13 @@ class PayoutsResource:
         (network, 5xx, 429, an unreadable answer) after its own retries is not fatal; polling
         goes on until ``timeout``. The deadline is checked between polls, so the call may run
         over it by up to one poll (the client's timeout, with its retries).
+
+        Args:
+            order_id: the payout's order id.
+            timeout: seconds to keep polling (the whole wait, not one request).
+            poll_interval: seconds before the second poll.
+            extra_headers: headers for every poll.
+            max_retries: each poll's retry budget, instead of the client's.
 
         Raises:
             WaitTimeoutError: still not final after ``timeout`` seconds (it carries the last
@@ -182,13 +235,17 @@ class PayoutsResource:
             raise AllianceValidationError("timeout", "must be a positive number of seconds")
         if poll_interval <= 0:
             raise AllianceValidationError("poll_interval", "must be a positive number of seconds")
-        call = _status_call(order_id)
+        with self._client._refusing("payouts.retrieve"):
+            call = _status_call(order_id)
+        client = self._client._with_call_options(
+            extra_headers=extra_headers, max_retries=max_retries
+        )
         deadline = time.monotonic() + timeout
         interval = poll_interval
         last: Payout | None = None
         while True:
             try:
-                last = self._client._request(call, Payout)
+                last = client._request(call, Payout)
             except APIError as error:
                 # Transient after its own retries: the deadline decides. Anything else (a 401,
                 # a 404) will not get better by polling.
@@ -202,3 +259,12 @@ class PayoutsResource:
                 raise WaitTimeoutError(order_id=order_id, timeout=timeout, last=last)
             time.sleep(min(interval, remaining))
             interval = min(interval * 1.5, max(_MAX_POLL_INTERVAL, poll_interval))
+
+
+class PayoutsWithRawResponse:
+    """``client.payouts.with_raw_response``: each method returns an ``APIResponse``."""
+
+    def __init__(self, payouts: PayoutsResource) -> None:
+        self.create: Final = to_raw_response_wrapper(payouts.create)
+        self.retrieve: Final = to_raw_response_wrapper(payouts.retrieve)
+        self.wait: Final = to_raw_response_wrapper(payouts.wait)

@@ -2,15 +2,17 @@
 # Do not edit it by hand: edit the source and run `python scripts/unasync.py`.
 """``client.webhooks``: confirm webhook events with a signed status call, and receive them.
 
-The rules live in private modules shared by the async and the sync client: what must agree in
-``_webhook_confirmation``, which answer a receiver gives in ``_webhook_receiver``. This module
+The rules live in the ``alliance_pay.webhooks`` package, shared by the async and the sync client:
+what must agree in ``_confirmation``, which answer a receiver gives in ``_results``. This module
 only fetches the order and calls the merchant's handler.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, overload
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
+from alliance_pay import _callables
 from alliance_pay._exceptions import (
     AllianceValidationError,
     APIError,
@@ -19,8 +21,8 @@ from alliance_pay._exceptions import (
     WebhookVerificationError,
 )
 from alliance_pay._models import Payin, Payout
-from alliance_pay._webhook_confirmation import contradiction_in, disagreement
-from alliance_pay._webhook_events import (
+from alliance_pay.webhooks._confirmation import contradiction_in, disagreement
+from alliance_pay.webhooks._events import (
     KnownEvent,
     PayinEvent,
     PayoutEvent,
@@ -28,19 +30,28 @@ from alliance_pay._webhook_events import (
     WebhookEvent,
     parse_event,
 )
-from alliance_pay._webhook_receiver import (
-    Claim,
-    EventStore,
-    InMemoryEventStore,
+from alliance_pay.webhooks._inbox import ClaimLostError
+from alliance_pay.webhooks._memory import InMemoryEventStore
+from alliance_pay.webhooks._offload import inline
+from alliance_pay.webhooks._results import (
+    NOT_TRANSACTIONAL,
     WebhookOutcome,
     WebhookResult,
+    describe_error,
+    raw_body,
+    record_data,
     webhook_result,
 )
+from alliance_pay.webhooks._sql import SQLEventStore
+from alliance_pay.webhooks._store import Claim, Delivery, EventNotStoredError, EventStore
 
 if TYPE_CHECKING:
     from alliance_pay._sync._client import AllianceClient
 
-__all__ = ["WebhooksResource", "WebhookHandler"]
+__all__ = ["WebhooksResource", "InboxHandler", "WebhookHandler"]
+
+_HANDLE = "AllianceClient.webhooks.handle"
+_HANDLER = "the webhook handler"
 
 
 class WebhookHandler(Protocol):
@@ -50,6 +61,9 @@ class WebhookHandler(Protocol):
     order: act on ``record``. Raise to refuse the event: it is then not acknowledged, so it
     can be sent again. See [`handle`][alliance_pay._sync._webhooks.WebhooksResource.handle].
 
+    The async client runs a coroutine function or a plain function; the sync client refuses a
+    coroutine function with ``TypeError``, as it would never run it.
+
     Example:
         ```python
         def on_event(event: KnownEvent, record: Payin | Payout) -> None:
@@ -57,8 +71,32 @@ class WebhookHandler(Protocol):
         ```
     """
 
-    def __call__(self, event: KnownEvent, record: Payin | Payout, /) -> object:
+    def __call__(self, event: KnownEvent, record: Payin | Payout, /) -> None:
         """Act on one confirmed event."""
+        ...
+
+
+class InboxHandler(Protocol):
+    """What ``client.webhooks.handle(..., transactional=True)`` calls with each confirmed event.
+
+    ``connection`` is the store's database connection (``sqlite3.Connection`` or
+    ``psycopg.Connection``) inside the transaction that marks the event handled: write your
+    own changes on it, and they commit together with the mark, or not at all. Do not commit
+    or roll back yourself.
+
+    Example:
+        ```python
+        def on_event(event: KnownEvent, record: Payin | Payout, connection) -> None:
+            connection.execute(
+                "UPDATE orders SET status = %s WHERE id = %s", (record.status, record.order_id)
+            )
+        ```
+    """
+
+    def __call__(
+        self, event: KnownEvent, record: Payin | Payout, connection: Any, /
+    ) -> None:
+        """Act on one confirmed event, writing on ``connection``."""
         ...
 
 
@@ -150,25 +188,45 @@ class WebhooksResource:
             ) from exc
 
     def handle(
-        self, payload: bytes | str, handler: WebhookHandler, *, store: EventStore | None = None
+        self,
+        payload: bytes | str,
+        handler: WebhookHandler | InboxHandler,
+        *,
+        store: EventStore | None = None,
+        headers: Sequence[tuple[str, str]] = (),
+        remote: str | None = None,
+        transactional: bool = False,
     ) -> WebhookResult:
-        """Receive one webhook: parse, de-duplicate, confirm, call ``handler``; say what to answer.
+        """Receive one webhook: store it, parse, de-duplicate, confirm, call ``handler``.
 
-        ``handler(event, record)`` is called at most once per event key, and only after the
-        API confirmed the event; its exceptions propagate (answer 500), and the key is then
-        released so that a redelivery is handled. Answer the provider with
-        ``result.status_code``, see [`WebhookOutcome`][alliance_pay.webhooks.WebhookOutcome].
+        The raw request is stored first, whatever it holds. Then ``handler(event, record)`` is
+        called at most once per event key among all the processes sharing ``store`` (unless a
+        claim outlives its lease), and only after the API confirmed the event; its exceptions
+        propagate (answer 500), and the event is then stored as ``failed`` so that a
+        redelivery is handled. Answer the provider with ``result.status_code``, see
+        [`WebhookOutcome`][alliance_pay.webhooks.WebhookOutcome].
 
         Args:
             payload: the raw request body.
-            handler: ``def handler(event, record)``.
-            store: where handled keys are kept; by default an
+            handler: ``def handler(event, record)`` (a plain function works too); with
+                ``transactional=True``, ``handler(event, record, connection)``.
+            store: where deliveries and events are kept; by default an
                 [`InMemoryEventStore`][alliance_pay.webhooks.InMemoryEventStore] this resource
                 keeps (one per client; ``with_options`` clones get their own).
+            headers: the request's headers, kept with the raw body.
+            remote: the sender's address, kept with the raw body.
+            transactional: call ``handler(event, record, connection)`` inside the store's
+                database transaction that marks the event handled, so the handler's writes
+                on ``connection`` and the mark commit together (SQL stores only).
 
         Returns:
             What happened, and the status code to answer with, as a
                 [`WebhookResult`][alliance_pay.webhooks.WebhookResult].
+
+        Raises:
+            TypeError: ``handler`` is not a function this client can run (the sync client
+                refuses a coroutine function), or it returned an awaitable to the sync client:
+                nothing was handled, so answer 500 and the event comes again.
 
         Example:
             ```python
@@ -176,44 +234,152 @@ class WebhooksResource:
             # answer with result.status_code and {"outcome": str(result.outcome)}
             ```
         """
+        _callables.check_sync_api_callable(
+            handler, what=_HANDLER, api=_HANDLE, fix=_callables.WEBHOOK_HANDLER_FIX
+        )
+        body = raw_body(payload)
+        store = self._store if store is None else store
+        if transactional and not isinstance(store, SQLEventStore):
+            raise TypeError(NOT_TRANSACTIONAL.format(store=type(store).__name__))
+        delivery = Delivery.now(body, headers, remote)
+        delivery_id = inline(store.record_delivery, delivery)
         try:
-            event = parse_event(payload)
+            event = parse_event(body)
         except WebhookParseError as exc:
-            return webhook_result(WebhookOutcome.INVALID, str(exc))
+            key, result = None, webhook_result(WebhookOutcome.INVALID, str(exc))
+        else:
+            key = event.key
+            try:
+                result = self._dispatch(event, handler, store, transactional)
+            except BaseException:
+                inline(store.note_delivery, delivery_id, key=key, outcome="error")
+                raise
+        inline(store.note_delivery, delivery_id, key=key, outcome=result.outcome.value)
+        return result
+
+    def _dispatch(
+        self,
+        event: WebhookEvent,
+        handler: WebhookHandler | InboxHandler,
+        store: EventStore,
+        transactional: bool,
+    ) -> WebhookResult:
         if isinstance(event, UnknownEvent):
             return webhook_result(
                 WebhookOutcome.IGNORED, "an event type this SDK does not know", event
             )
-        store = self._store if store is None else store
-        claim = store.claim(event.key)
+        claim = inline(store.claim, event.key)
         if claim is Claim.HANDLED:
             return webhook_result(WebhookOutcome.DUPLICATE, "handled before", event)
         if claim is Claim.IN_PROGRESS:
             return webhook_result(
-                WebhookOutcome.RETRY, "the same event is being handled now", event
+                WebhookOutcome.IN_PROGRESS, "the same event is being handled now", event
             )
-        handled = False
+        settled = False
         try:
-            contradiction = contradiction_in(event)
-            if contradiction is not None:
-                return webhook_result(WebhookOutcome.REJECTED, contradiction.reason, event)
+            result = self._confirm_claimed(event, store)
+            if not isinstance(result, (Payin, Payout)):
+                settled = True
+                return result
             try:
-                record = self._fetch(event)
-            except WebhookVerificationError as exc:
-                return webhook_result(WebhookOutcome.REJECTED, exc.reason, event)
-            except APIError as exc:
-                return webhook_result(WebhookOutcome.RETRY, f"the status call failed: {exc}", event)
-            mismatch = disagreement(event, record)
-            if mismatch is not None:
-                outcome = WebhookOutcome.RETRY if mismatch.unsettled else WebhookOutcome.REJECTED
-                return webhook_result(outcome, mismatch.reason, event, record)
-            handler(event, record)
-            handled = True
+                if isinstance(store, SQLEventStore) and transactional:
+                    self._call_in_transaction(event, result, handler, store)
+                else:
+                    _callables.call_in_sync_api(
+                        handler, event, result, what=_HANDLER, api=_HANDLE
+                    )
+                    inline(store.complete, event.key)
+            except ClaimLostError as exc:
+                settled = True
+                return webhook_result(WebhookOutcome.IN_PROGRESS, str(exc), event, result)
+            except BaseException as exc:
+                settled = True
+                inline(store.fail, event.key, describe_error(exc))
+                raise
+            settled = True
             return webhook_result(
-                WebhookOutcome.HANDLED, f"confirmed: {record.status}", event, record
+                WebhookOutcome.HANDLED, f"confirmed: {result.status}", event, result
             )
         finally:
-            if handled:
-                store.complete(event.key)
-            else:
-                store.release(event.key)
+            if not settled:  # interrupted: give the claim back rather than wait for the lease
+                inline(store.release, event.key, "interrupted before it was handled")
+
+    def _confirm_claimed(
+        self, event: KnownEvent, store: EventStore
+    ) -> Payin | Payout | WebhookResult:
+        """The API's record of a claimed event, or the result that ends its claim."""
+        contradiction = contradiction_in(event)
+        if contradiction is not None:
+            inline(store.forge, event.key, contradiction.reason)
+            return webhook_result(WebhookOutcome.REJECTED, contradiction.reason, event)
+        try:
+            record = self._fetch(event)
+        except WebhookVerificationError as exc:
+            inline(store.forge, event.key, exc.reason)
+            return webhook_result(WebhookOutcome.REJECTED, exc.reason, event)
+        except APIError as exc:
+            reason = f"the status call failed: {exc}"
+            inline(store.release, event.key, reason)
+            return webhook_result(WebhookOutcome.RETRY, reason, event)
+        mismatch = disagreement(event, record)
+        if mismatch is not None and mismatch.unsettled:
+            inline(store.release, event.key, mismatch.reason)
+            return webhook_result(WebhookOutcome.RETRY, mismatch.reason, event, record)
+        if mismatch is not None:
+            inline(store.forge, event.key, mismatch.reason)
+            return webhook_result(WebhookOutcome.REJECTED, mismatch.reason, event, record)
+        inline(store.mark_confirmed, event.key, record_data(record))
+        return record
+
+    def _call_in_transaction(
+        self,
+        event: KnownEvent,
+        record: Payin | Payout,
+        handler: WebhookHandler | InboxHandler,
+        store: SQLEventStore,
+    ) -> None:
+        transaction = inline(store.begin_handling, event.key)
+        try:
+            _callables.call_in_sync_api(
+                handler, event, record, transaction.connection, what=_HANDLER, api=_HANDLE
+            )
+        except BaseException:
+            inline(transaction.rollback)
+            raise
+        inline(transaction.commit)
+
+    def replay(
+        self,
+        key: str,
+        handler: WebhookHandler | InboxHandler,
+        *,
+        store: EventStore,
+        transactional: bool = False,
+    ) -> WebhookResult:
+        """Handle a stored event once more, from its latest stored raw delivery.
+
+        The event is marked for one more handling (``store.rearm``), then its raw body goes
+        through [`handle`][alliance_pay._sync._webhooks.WebhooksResource.handle] again:
+        re-confirmed with a status call and passed to ``handler``, even if it was handled.
+
+        Raises:
+            EventNotStoredError: ``store`` holds no complete delivery of ``key``.
+
+        Example:
+            ```python
+            result = client.webhooks.replay("payout.succeeded:PO-1001", on_event, store=store)
+            ```
+        """
+        stored = [d for d in inline(store.deliveries, key) if not d.truncated]
+        if not stored:
+            raise EventNotStoredError(key)
+        inline(store.rearm, key)
+        latest = stored[-1]
+        return self.handle(
+            latest.body,
+            handler,
+            store=store,
+            headers=latest.headers,
+            remote="replay",
+            transactional=transactional,
+        )

@@ -10,12 +10,15 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 
+from alliance_pay._signing import signing_path
 from alliance_pay.sandbox._faults import fault_response, lost_response
+from alliance_pay.sandbox._forms import parse_body
 from alliance_pay.sandbox._state import DuplicateOrder, InsufficientBalance
 from alliance_pay.sandbox._validation import (
     validate_order_lookup,
     validate_payin_link,
     validate_payout,
+    validate_payout_lookup,
 )
 from alliance_pay.sandbox._wire import (
     failure,
@@ -30,11 +33,15 @@ from alliance_pay.sandbox._wire import (
 if TYPE_CHECKING:
     from alliance_pay.sandbox._sandbox import Sandbox
 
-__all__ = ["Api"]
+__all__ = ["GET_BODY_HEADER", "Api"]
+
+#: On every authorized GET: the body line its signature was made over, ``empty`` or ``{}``.
+GET_BODY_HEADER = "X-Sandbox-Get-Body"
 
 _TAKEN = "The order id has already been taken."
 _NOT_FOUND = "Transaction not found."
 _NOT_JSON = "The request body must be a JSON object."
+_NOT_READABLE = "The request body must be a JSON object or a form."
 
 Operation = Callable[[Request, bytes], Awaitable[Response]]
 
@@ -75,9 +82,22 @@ class Api:
             request.method, raw_path(request.scope), body, request.headers
         )
         response = failure(401, problem) if problem else await operation(request, body)
+        if not problem and request.method == "GET":
+            response.headers[GET_BODY_HEADER] = self._get_body_line(request, body)
         if fault is not None and fault.kind == "commit_then_drop":
             return lost_response(fault, response)
         return response
+
+    def _get_body_line(self, request: Request, body: bytes) -> str:
+        headers = request.headers
+        line = self._sandbox.guard.signed_body_line(
+            "GET",
+            signing_path(raw_path(request.scope)),
+            body,
+            headers.get("timestamp", ""),
+            headers.get("signature", ""),
+        )
+        return "{}" if line == b"{}" else "empty"
 
     async def balance(self, request: Request) -> Response:
         """``GET api/v1/balance``."""
@@ -109,7 +129,7 @@ class Api:
             return failure(400, _NOT_JSON)
         values, errors = validate_payin_link(payload)
         ledger = self._sandbox.ledger
-        if "order_id" not in errors and values["order_id"] in ledger.payins:
+        if "order_id" not in errors and payload["order_id"] in ledger.payins:
             errors["order_id"] = [_TAKEN]
         if errors:
             return validation_failure(errors)
@@ -126,9 +146,10 @@ class Api:
         return success(data, "Payin link generated successfully.", 201)
 
     async def _payin_status(self, request: Request, body: bytes) -> Response:
-        payload = parse_json_object(body)
+        # JSON as the SDK sends it, or a form as the documentation's cURL sample does.
+        payload = parse_body(request.headers.get("content-type"), body)
         if payload is None:
-            return failure(400, _NOT_JSON)
+            return failure(400, _NOT_READABLE)
         order_id, errors = validate_order_lookup(payload)
         if errors or order_id is None:
             return validation_failure(errors)
@@ -143,7 +164,7 @@ class Api:
             return failure(400, _NOT_JSON)
         values, errors = validate_payout(payload)
         ledger = self._sandbox.ledger
-        if "order_id" not in errors and values["order_id"] in ledger.payouts:
+        if "order_id" not in errors and payload["order_id"] in ledger.payouts:
             errors["order_id"] = [_TAKEN]
         if errors:
             return validation_failure(errors)
@@ -161,6 +182,10 @@ class Api:
 
     async def _payout_status(self, request: Request, body: bytes) -> Response:
         order_id = raw_segment(request.scope, "/api/v1/payout/", "/status")
+        if order_id is not None or raw_path(request.scope).endswith("/payout//status"):
+            errors = validate_payout_lookup(order_id)
+            if errors:
+                return validation_failure(errors)
         payout = None if order_id is None else self._sandbox.ledger.payouts.get(order_id)
         if payout is None:
             return failure(404, _NOT_FOUND)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +20,15 @@ from alliance_pay.sandbox._sandbox import Sandbox
 from alliance_pay.sandbox._wire import failure
 
 __all__ = ["create_app"]
+
+
+class _AnyPathConvertor(PathConvertor):
+    # Starlette's "path" is ".*", which stops at a newline: an order id "A\nB" (sent as A%0AB)
+    # would miss the route and get a 404 instead of the 422 that names the bad order id.
+    regex = "(?s:.*)"
+
+
+register_url_convertor("any_path", _AnyPathConvertor())
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -64,7 +74,7 @@ def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None =
         Route("/api/v1/payout/initiate", api.create_payout, methods=["POST"]),
         # {order:path} because %2F in an order id arrives decoded as "/" in scope["path"];
         # the handler reads the id back from the raw path.
-        Route("/api/v1/payout/{order:path}/status", api.payout_status, methods=["GET"]),
+        Route("/api/v1/payout/{order:any_path}/status", api.payout_status, methods=["GET"]),
         Route("/pay/{order:path}", pages.show, methods=["GET"]),
         Route("/pay/{order:path}", pages.submit, methods=["POST"]),
         *control_routes(sandbox),

@@ -15,6 +15,8 @@ POST       /_sandbox/faults       add a rule (a ``Fault`` as JSON); 201 and the 
 DELETE     /_sandbox/faults       remove every rule; ``{"cleared": n}``
 POST       /_sandbox/reset        back to a fresh sandbox; the state
 =========  =====================  ==========================================================
+
+Settling one order, the ledger and the webhook delivery feed are in ``_drive``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from alliance_pay.sandbox._drive import drive_routes
 from alliance_pay.sandbox._wire import is_json_request, json_response, parse_json_object
 
 if TYPE_CHECKING:
@@ -94,4 +97,5 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
         Route("/_sandbox/faults", _json_only(add_fault), methods=["POST"]),
         Route("/_sandbox/faults", _json_only(clear_faults), methods=["DELETE"]),
         Route("/_sandbox/reset", _json_only(reset), methods=["POST"]),
+        *drive_routes(sandbox),
     ]

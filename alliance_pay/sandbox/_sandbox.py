@@ -48,11 +48,11 @@ class Sandbox:
     """
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
-        self.config = config if config is not None else SandboxConfig()
-        self.faults = FaultRegistry(seed=self.config.seed)
-        self.webhooks = WebhookDispatcher(self.config)
-        self.guard = RequestGuard(self.config)
-        self.ledger = self._new_ledger()
+        self.config: SandboxConfig = config if config is not None else SandboxConfig()
+        self.faults: FaultRegistry = FaultRegistry(seed=self.config.seed)
+        self.webhooks: WebhookDispatcher = WebhookDispatcher(self.config)
+        self.guard: RequestGuard = RequestGuard(self.config)
+        self.ledger: Ledger = self._new_ledger()
         self._running = False
 
     def _new_ledger(self) -> Ledger:

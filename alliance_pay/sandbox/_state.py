@@ -7,6 +7,8 @@ is atomic without a lock, however many requests are in flight.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import random
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -30,6 +32,7 @@ __all__ = [
     "PayinNotPending",
     "Payin",
     "Payout",
+    "PayoutNotPending",
     "UnknownOrder",
 ]
 
@@ -58,6 +61,10 @@ class DuplicateOrder(LedgerError):
 
 class UnknownOrder(LedgerError):
     """No payin or payout has this order id."""
+
+
+class PayoutNotPending(LedgerError):
+    """The payout was already settled."""
 
 
 class InsufficientBalance(LedgerError):
@@ -104,14 +111,13 @@ class Payin:
         }
 
     def link_wire(self, pay_url: str) -> dict[str, object]:
-        """The record as the create-link call answers it (plus its ``status``)."""
+        """The record as the create-link call answers it: the older export's "Payin Link"."""
         return {
             "user_id": self.user_id,
             "order_id": self.order_id,
             "amount": self.amount,
             "method": "UPI",
             "redirect_url": self.redirect_url,
-            "status": self.status,
             "updated_at": utc_iso(self.updated_at),
             "created_at": utc_iso(self.created_at),
             "pay_url": pay_url,
@@ -246,7 +252,7 @@ class Ledger:
         rng: random.Random,
         emit: Emit = _ignore,
     ) -> None:
-        self.balance = balance
+        self.balance: Decimal = balance
         self.payout_charge = payout_charge
         self.payout_delay = payout_delay
         self.payins: dict[str, Payin] = {}
@@ -256,6 +262,10 @@ class Ledger:
         self._rng = rng
         self._emit = emit
         self._transaction_ids: set[str] = set()
+        # Pending payouts ordered by when they fall due, so settling costs the payouts that
+        # settle, not every payout ever made: a request stays constant time at 100k orders.
+        self._due: list[tuple[float, int, str]] = []
+        self._sequence = itertools.count()
 
     def _move(self, kind: str, order_id: str, amount: Decimal, now: float) -> None:
         self.balance += amount
@@ -282,17 +292,18 @@ class Ledger:
     def complete_payin(self, order_id: str, *, approve: bool) -> Payin:
         """Move a pending payin through ``Initiated`` to ``Approved`` (credited) or ``Rejected``.
 
-        Emits ``payin.initiated`` and then ``payin.succeeded`` or ``payin.failed``.
+        Emits ``payin.initiated`` (unless ``initiate_payin`` already did) and then
+        ``payin.succeeded`` or ``payin.failed``.
         """
         payin = self.payins.get(order_id)
         if payin is None:
             raise UnknownOrder(order_id)
-        if payin.status != PENDING:
+        if payin.status == PENDING:
+            self.initiate_payin(order_id)
+        elif payin.status != INITIATED:
             raise PayinNotPending(order_id)
         now = self._clock()
-        payin.status, payin.comments = INITIATED, "Payin Initiated"
         payin.updated_at = payin.processed_at = now
-        self._emit("payin.initiated", order_id, payin.to_wire())
         if approve:
             payin.status, payin.comments = APPROVED, "Auto Approved"
             payin.transaction_id = self._new_transaction_id()
@@ -302,6 +313,20 @@ class Ledger:
         else:
             payin.status, payin.comments = REJECTED, "Payment failed"
             self._emit("payin.failed", order_id, payin.to_wire())
+        return payin
+
+    def initiate_payin(self, order_id: str) -> Payin:
+        """Move a pending payin to ``Initiated`` (the customer started paying); emits
+        ``payin.initiated``."""
+        payin = self.payins.get(order_id)
+        if payin is None:
+            raise UnknownOrder(order_id)
+        if payin.status != PENDING:
+            raise PayinNotPending(order_id)
+        now = self._clock()
+        payin.status, payin.comments = INITIATED, "Payin Initiated"
+        payin.updated_at = payin.processed_at = now
+        self._emit("payin.initiated", order_id, payin.to_wire())
         return payin
 
     def create_payout(self, values: Mapping[str, Any]) -> Payout:
@@ -339,12 +364,15 @@ class Ledger:
             due_at=now + self.payout_delay,
         )
         self.payouts[order_id] = payout
+        heapq.heappush(self._due, (payout.due_at, next(self._sequence), order_id))
         self._move("payout", order_id, -total, now)
         return payout
 
-    def _settle(self, payout: Payout, now: float) -> None:
+    def _settle(self, payout: Payout, now: float, approve: bool | None = None) -> None:
         payout.updated_at = now
-        if payout.beneficiary_acc_no == REJECTED_ACCOUNT_NUMBER:
+        if approve is None:
+            approve = payout.beneficiary_acc_no != REJECTED_ACCOUNT_NUMBER
+        if not approve:
             payout.status, payout.message = REJECTED, "Payout has been rejected."
             self._move("refund", payout.order_id, payout.amount + payout.charge, now)
             self._emit("payout.failed", payout.order_id, payout.to_wire())
@@ -356,15 +384,36 @@ class Ledger:
     def settle_due(self) -> list[Payout]:
         """Settle every pending payout whose delay has passed; returns them."""
         now = self._clock()
-        due = [p for p in self.payouts.values() if p.status == PENDING and p.due_at <= now]
-        for payout in due:
-            self._settle(payout, now)
-        return due
+        return self._settle_until(lambda due_at: due_at <= now, now)
+
+    def settle_payout(self, order_id: str, *, approve: bool | None = None) -> Payout:
+        """Settle one pending payout now: ``Approved``, or ``Rejected`` and refunded.
+
+        ``approve=None`` decides as the delay would (rejected for the test account).
+
+        Raises:
+            UnknownOrder: no payout has this order id.
+            PayoutNotPending: it is settled already.
+        """
+        payout = self.payouts.get(order_id)
+        if payout is None:
+            raise UnknownOrder(order_id)
+        if payout.status != PENDING:
+            raise PayoutNotPending(order_id)
+        self._settle(payout, self._clock(), approve)
+        return payout
 
     def settle_all(self) -> list[Payout]:
         """Settle every pending payout now, whatever its delay; returns them."""
         now = self._clock()
-        pending = [p for p in self.payouts.values() if p.status == PENDING]
-        for payout in pending:
-            self._settle(payout, now)
-        return pending
+        return self._settle_until(lambda due_at: True, now)
+
+    def _settle_until(self, is_due: Callable[[float], bool], now: float) -> list[Payout]:
+        settled: list[Payout] = []
+        while self._due and is_due(self._due[0][0]):
+            _, _, order_id = heapq.heappop(self._due)
+            payout = self.payouts[order_id]
+            if payout.status == PENDING:  # one settled out of turn keeps its stale entry
+                self._settle(payout, now)
+                settled.append(payout)
+        return settled

@@ -14,11 +14,14 @@ later, by whichever of these runs:
 
 An attempt fails on a non-2xx answer or any error reaching the receiver; attempt ``n`` is
 followed, after ``webhook_backoff * 2 ** (n - 1)`` seconds, by the next, up to
-``webhook_max_attempts``. The log keeps every event with its attempts and outcome.
+``webhook_max_attempts``. The log keeps every event with its attempts and outcome, and
+``attempts`` every attempt as it ends (its receiver's answer and latency), numbered, for the
+delivery feed ``alliance-pay webhooks listen`` follows.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Mapping
 
@@ -30,7 +33,10 @@ from anyio.abc import TaskGroup, TaskStatus
 from alliance_pay._signing import dumps_body
 from alliance_pay.sandbox._config import SandboxConfig
 
-__all__ = ["WebhookDelivery", "WebhookDispatcher"]
+__all__ = ["ATTEMPT_LOG_SIZE", "WebhookDelivery", "WebhookDispatcher"]
+
+#: How many delivery attempts the feed keeps; older ones are forgotten.
+ATTEMPT_LOG_SIZE = 1000
 
 
 @attrs.define
@@ -91,6 +97,9 @@ class WebhookDispatcher:
         self.url: str | None = config.webhook_url
         #: Every event queued since the last reset, oldest first.
         self.log: list[WebhookDelivery] = []
+        #: The latest delivery attempts, oldest first, each numbered by ``seq`` (from 1).
+        self.attempts: deque[dict[str, object]] = deque(maxlen=ATTEMPT_LOG_SIZE)
+        self._seq = 0
         self._outbox: deque[WebhookDelivery] = deque()
         self._chains: dict[str, deque[WebhookDelivery]] = {}
         self._wakeup: anyio.Event | None = None
@@ -109,6 +118,7 @@ class WebhookDispatcher:
     def reset(self) -> None:
         """Forget the log and everything not yet sent."""
         self.log.clear()
+        self.attempts.clear()
         self._outbox.clear()
         for chain in self._chains.values():
             chain.clear()
@@ -192,6 +202,7 @@ class WebhookDispatcher:
         attempts = self._config.webhook_max_attempts
         for attempt in range(1, attempts + 1):
             delivery.attempts = attempt
+            started = time.perf_counter()
             try:
                 response = await client.post(delivery.url, content=body, headers=headers)
             # Whatever the receiver does (refuse, time out, raise in-process) is its failure to
@@ -202,8 +213,29 @@ class WebhookDispatcher:
                 delivery.status_code = response.status_code
                 if response.is_success:
                     delivery.error, delivery.delivered = None, True
-                    break
-                delivery.error = f"HTTP {response.status_code}"
+                else:
+                    delivery.error = f"HTTP {response.status_code}"
+            self._record_attempt(delivery, time.perf_counter() - started, last=attempt == attempts)
+            if delivery.delivered:
+                break
             if attempt < attempts:
                 await anyio.sleep(self._config.webhook_backoff * 2 ** (attempt - 1))
         delivery.finished = True
+
+    def _record_attempt(self, delivery: WebhookDelivery, seconds: float, *, last: bool) -> None:
+        self._seq += 1
+        self.attempts.append(
+            {
+                "seq": self._seq,
+                "event": delivery.event,
+                "order_id": delivery.order_id,
+                "status": delivery.data.get("status"),
+                "url": delivery.url,
+                "attempt": delivery.attempts,
+                "status_code": delivery.status_code,
+                "error": delivery.error,
+                "latency_ms": round(seconds * 1000, 1),
+                "delivered": delivery.delivered,
+                "final": delivery.delivered or last,
+            }
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 
 from alliance_pay import AllianceClient, AsyncAllianceClient
 from alliance_pay.sandbox import Fault, Sandbox, SandboxConfig, create_app
@@ -47,7 +48,9 @@ class LocalSandbox:
     """
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
-        self.app = create_app(config if config is not None else SandboxConfig(payout_delay=3600))
+        self.app: Starlette = create_app(
+            config if config is not None else SandboxConfig(payout_delay=3600)
+        )
         self.sandbox: Sandbox = self.app.state.sandbox
 
     @property

@@ -1,7 +1,10 @@
 """The pytest plugin behind ``alliance_pay.testing``, loaded through the ``pytest11`` entry point.
 
-It imports nothing of the sandbox until a fixture is used, so installing ``alliance-pay``
-without the ``sandbox`` extra never breaks a test run.
+pytest loads it in every run of every project where ``alliance-pay`` is installed, so it must
+cost nothing there: it imports no sandbox, Starlette or uvicorn until a fixture is used, adds
+no command-line option and emits no warning. It registers one marker, ``alliance_sandbox``,
+so that ``--strict-markers`` accepts it. A fixture used without the ``sandbox`` extra fails
+its test with one line naming ``pip install 'alliance-pay[sandbox]'``.
 """
 
 from __future__ import annotations
@@ -31,11 +34,17 @@ def alliance_sandbox(request: pytest.FixtureRequest) -> LocalSandbox:
 
     Configure it with ``@pytest.mark.alliance_sandbox(balance="500.00", payout_delay=0)``.
     """
+    from alliance_pay._optional import MissingExtraError, extra_imports
+
+    missing: MissingExtraError | None = None
     try:
-        from alliance_pay.sandbox import SandboxConfig
-        from alliance_pay.testing import LocalSandbox
-    except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        pytest.skip(f"the sandbox needs `pip install 'alliance-pay[sandbox]'` ({exc})")
+        with extra_imports("sandbox", feature="the alliance_sandbox fixture"):
+            from alliance_pay.sandbox import SandboxConfig
+            from alliance_pay.testing._local import LocalSandbox
+    except MissingExtraError as exc:
+        missing = exc
+    if missing is not None:  # failed outside the except block: the hint is all pytest shows
+        pytest.fail(str(missing), pytrace=False)
     settings: dict[str, Any] = {"payout_delay": 3600}
     marker = request.node.get_closest_marker("alliance_sandbox")
     if marker is not None:

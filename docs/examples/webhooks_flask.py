@@ -1,18 +1,25 @@
-"""Alliance webhooks in a Flask app, with the sync client.
+"""Alliance webhooks in a Flask app: the SDK's WSGI receiver at ``/webhooks/alliance``.
 
 Run it with ``flask --app webhooks_flask run``; ``ALLIANCE_BASE_URL``, ``ALLIANCE_ACCESS_KEY``
-and ``ALLIANCE_SECRET_KEY`` configure the client.
+and ``ALLIANCE_SECRET_KEY`` configure the client, ``ALLIANCE_WEBHOOK_STORE`` the SQLite file
+every worker process shares.
 """
 
 from __future__ import annotations
 
-from flask import Flask, request
+import os
+
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from alliance_pay import AllianceClient, Payin, Payout
-from alliance_pay.webhooks import KnownEvent
+from alliance_pay.webhooks import KnownEvent, SQLiteEventStore, webhook_wsgi_app
 
 # The provider waits for the answer, and confirming takes a status call: keep it short.
 client = AllianceClient(timeout=5, max_retries=1)
+# Every request is kept here first; a redelivery, after a restart or to another worker
+# process, is answered from it without calling on_event again.
+store = SQLiteEventStore(os.environ.get("ALLIANCE_WEBHOOK_STORE", "webhooks.sqlite3"))
 
 #: Stands in for your database: order id -> status.
 orders: dict[str, str] = {}
@@ -26,9 +33,11 @@ def on_event(event: KnownEvent, record: Payin | Payout) -> None:
 app = Flask(__name__)
 
 
-@app.post("/webhooks/alliance")
-def alliance_webhook() -> tuple[dict[str, str], int]:
-    # Parse, skip redeliveries, confirm with a signed status call, then call on_event.
-    result = client.webhooks.handle(request.get_data(), on_event)
-    # Answer with the outcome alone: result.detail is for your logs, not for the sender.
-    return {"outcome": result.outcome.value}, result.status_code
+@app.get("/")
+def home() -> str:
+    return "the shop"
+
+
+# The receiver answers POST /webhooks/alliance; every other path is Flask's.
+receiver = webhook_wsgi_app(client, on_event, store=store)
+app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/webhooks/alliance": receiver})

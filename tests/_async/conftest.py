@@ -2,16 +2,69 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
 from alliance_pay import AsyncAllianceClient
-from tests.helpers import ACCESS_KEY, BASE_URL, SECRET_KEY
+from tests.helpers import ACCESS_KEY, BASE_URL, SECRET_KEY, TLS
 
 
 @pytest.fixture
 async def client() -> AsyncIterator[AsyncAllianceClient]:
     # max_retries=0 keeps the plain endpoint tests to one request each; retries have their own.
-    async with AsyncAllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
-    ) as client:
+    async with (
+        httpx.AsyncClient(verify=TLS) as http_client,
+        AsyncAllianceClient(
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            base_url=BASE_URL,
+            max_retries=0,
+            http_client=http_client,
+        ) as client,
+    ):
+        yield client
+
+
+class FakeSleeper:
+    """Stands in for the sleep between attempts: records each wait instead of taking it.
+
+    Like ``time.sleep`` it refuses a negative wait, so a wait the SDK computes below zero
+    fails the test on the async side too.
+    """
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    #: More waits than any test needs: a retry loop that never ends fails fast instead of hanging.
+    LIMIT = 100
+
+    async def __call__(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError(f"sleep length must be non-negative, got {seconds}")
+        if len(self.waits) >= self.LIMIT:
+            raise RuntimeError(f"more than {self.LIMIT} waits: the retry loop does not end")
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> FakeSleeper:
+    """Every wait the client makes, in order, and no wall time spent on them."""
+    sleeper = FakeSleeper()
+    monkeypatch.setattr("anyio.sleep", sleeper)
+    return sleeper
+
+
+@pytest.fixture
+async def retrying() -> AsyncIterator[AsyncAllianceClient]:
+    """A client that retries twice, on a shared TLS context so each test starts quickly."""
+    async with (
+        httpx.AsyncClient(verify=TLS) as http_client,
+        AsyncAllianceClient(
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            base_url=BASE_URL,
+            max_retries=2,
+            http_client=http_client,
+        ) as client,
+    ):
         yield client

@@ -4,16 +4,69 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from alliance_pay import AllianceClient
-from tests.helpers import ACCESS_KEY, BASE_URL, SECRET_KEY
+from tests.helpers import ACCESS_KEY, BASE_URL, SECRET_KEY, TLS
 
 
 @pytest.fixture
 def client() -> Iterator[AllianceClient]:
     # max_retries=0 keeps the plain endpoint tests to one request each; retries have their own.
-    with AllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=BASE_URL, max_retries=0
-    ) as client:
+    with (
+        httpx.Client(verify=TLS) as http_client,
+        AllianceClient(
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            base_url=BASE_URL,
+            max_retries=0,
+            http_client=http_client,
+        ) as client,
+    ):
+        yield client
+
+
+class FakeSleeper:
+    """Stands in for the sleep between attempts: records each wait instead of taking it.
+
+    Like ``time.sleep`` it refuses a negative wait, so a wait the SDK computes below zero
+    fails the test on the async side too.
+    """
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    #: More waits than any test needs: a retry loop that never ends fails fast instead of hanging.
+    LIMIT = 100
+
+    def __call__(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError(f"sleep length must be non-negative, got {seconds}")
+        if len(self.waits) >= self.LIMIT:
+            raise RuntimeError(f"more than {self.LIMIT} waits: the retry loop does not end")
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> FakeSleeper:
+    """Every wait the client makes, in order, and no wall time spent on them."""
+    sleeper = FakeSleeper()
+    monkeypatch.setattr("time.sleep", sleeper)
+    return sleeper
+
+
+@pytest.fixture
+def retrying() -> Iterator[AllianceClient]:
+    """A client that retries twice, on a shared TLS context so each test starts quickly."""
+    with (
+        httpx.Client(verify=TLS) as http_client,
+        AllianceClient(
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            base_url=BASE_URL,
+            max_retries=2,
+            http_client=http_client,
+        ) as client,
+    ):
         yield client

@@ -171,7 +171,9 @@ def test_statuses_map_to_typed_errors_carrying_the_server_message(
     assert info.value.status_code == status
     assert info.value.message == "Invalid signature."
     assert info.value.method == "GET"
-    assert info.value.path == "api/v1/balance"
+    # The path as it went on the wire: the base URL's /gateway prefix included.
+    assert info.value.path == "/gateway/api/v1/balance"
+    assert f"{status} on GET /gateway/api/v1/balance: Invalid signature." in str(info.value)
     assert SECRET_KEY not in str(info.value) + repr(info.value)
 
 

@@ -76,6 +76,23 @@ async def test_settle_payouts_settles_everything_at_once(timed: tuple[Signer, Sa
     assert sandbox.balance == START - Decimal("100.00") - CHARGE
 
 
+async def test_payouts_settle_in_due_order_each_exactly_once(
+    timed: tuple[Signer, Sandbox], clock: FakeClock
+) -> None:
+    api, sandbox = timed
+    for order_id in ("PO-1", "PO-2", "PO-3"):
+        await api.create_payout(payout_body(order_id))
+        clock.advance(0.5)
+    # Created at t=0, 0.5 and 1 with a 2 s delay; at t=2.6 PO-1 and PO-2 are due, PO-3 is not.
+    clock.advance(1.1)
+    assert [p.order_id for p in sandbox.settle_due()] == ["PO-1", "PO-2"]
+    assert sandbox.settle_due() == []
+    assert await status_of(api, "PO-3") == "Pending"
+    assert [p.order_id for p in sandbox.settle_payouts()] == ["PO-3"]
+    assert sandbox.settle_payouts() == []
+    assert [entry.kind for entry in sandbox.ledger.entries] == ["payout"] * 3
+
+
 async def test_a_zero_delay_payout_settles_at_the_next_request(api: Signer) -> None:
     created = await api.create_payout(payout_body("PO-0"))
     assert created.json()["data"]["status"] == "Pending"

@@ -4,13 +4,16 @@ client), with respx standing in for the API's status calls."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import respx
+from werkzeug.test import Client
 
 from tests.helpers import BASE_URL, PAYIN, PAYOUT_STATUS, envelope
 from tests.webhooks.samples import (
@@ -113,3 +116,67 @@ def test_the_flask_example_refuses_a_forgery_and_a_bad_body(
     assert (forged.status_code, forged.get_json()) == (400, {"outcome": "rejected"})
     assert (malformed.status_code, malformed.get_json()) == (400, {"outcome": "invalid"})
     assert flask_example.orders == {}
+
+
+def test_the_flask_example_keeps_every_request_in_its_store_and_serves_flask_too(
+    flask_example: Any, api: respx.MockRouter
+) -> None:
+    http = flask_example.app.test_client()
+    assert http.get("/").get_data() == b"the shop"
+    http.post("/webhooks/alliance", data=PAYIN_SUCCEEDED)
+    http.post("/webhooks/alliance", data=b"not json")
+    [event] = flask_example.store.events()
+    assert (event.key, str(event.state)) == (f"payin.succeeded:{PAYIN_ORDER}", "handled")
+    [refused] = flask_example.store.deliveries(None)
+    assert (refused.body, refused.outcome) == (b"not json", "invalid")
+
+
+def test_the_django_example_sends_webhooks_to_the_receiver_and_the_rest_to_django(
+    monkeypatch: pytest.MonkeyPatch, api: respx.MockRouter
+) -> None:
+    with example_module("webhooks_django", monkeypatch, BASE_URL) as example:
+        http = Client(example.application)
+        answers = [http.post("/webhooks/alliance", data=body) for body in (PAYIN_SUCCEEDED,) * 2]
+        assert [json.loads(a.data)["outcome"] for a in answers] == ["handled", "duplicate"]
+        assert http.get("/").data == b"the shop"  # Django's own view
+        assert example.orders == {PAYIN_ORDER: "Approved"}
+        example.client.close()
+
+
+async def test_the_fastapi_example_handles_confirmed_events_once(
+    monkeypatch: pytest.MonkeyPatch, api: respx.MockRouter
+) -> None:
+    with example_module("webhooks_fastapi", monkeypatch, BASE_URL) as example:
+        async with served(example.app) as http:
+            answers = [
+                await http.post("/webhooks/alliance", content=body)
+                for body in (
+                    PAYOUT_SUCCEEDED,
+                    PAYOUT_SUCCEEDED,
+                    altered(PAYOUT_SUCCEEDED, amount=1),
+                )
+            ]
+        assert [(a.status_code, a.json()["outcome"]) for a in answers] == [
+            (200, "handled"),
+            (200, "duplicate"),
+            (200, "duplicate"),  # answered from the store: no status call, no handler
+        ]
+        assert example.orders == {PAYOUT_ORDER: "Approved"}
+
+
+async def test_the_inbox_example_commits_the_status_with_the_handled_mark(
+    monkeypatch: pytest.MonkeyPatch, api: respx.MockRouter, postgres_dsn: str
+) -> None:
+    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+        connection.execute("CREATE TABLE orders (order_id TEXT PRIMARY KEY, status TEXT)")
+        connection.execute("INSERT INTO orders VALUES (%s, 'Pending')", (PAYIN_ORDER,))
+    monkeypatch.setenv("DATABASE_URL", postgres_dsn)
+    with example_module("webhooks_inbox", monkeypatch, BASE_URL) as example:
+        async with served(example.app) as http:
+            answers = [
+                await http.post("/webhooks/alliance", content=PAYIN_SUCCEEDED) for _ in range(2)
+            ]
+    assert [a.json()["outcome"] for a in answers] == ["handled", "duplicate"]
+    with psycopg.connect(postgres_dsn) as connection:
+        status = connection.execute("SELECT status FROM orders").fetchone()
+    assert status == ("Approved",)

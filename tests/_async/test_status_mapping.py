@@ -1,0 +1,183 @@
+"""Which error each HTTP status raises, and what counts as a readable answer.
+
+The error's type is what a caller's ``except`` clause and the create rule both act on, so the
+mapping is pinned for every status a caller can meet; the envelope rules say when a 2xx is an
+answer and when it is a response the SDK cannot trust.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+import pytest
+import respx
+
+from alliance_pay import (
+    APIResponseValidationError,
+    APIStatusError,
+    AsyncAllianceClient,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from tests.helpers import BASE_URL, envelope
+
+BALANCE = f"{BASE_URL}/api/v1/balance"
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (422, UnprocessableEntityError),
+        (429, RateLimitError),
+        (402, APIStatusError),
+        (405, APIStatusError),
+        (409, APIStatusError),
+        (410, APIStatusError),
+        (418, APIStatusError),
+        (499, APIStatusError),
+        (301, APIStatusError),
+        (100, APIStatusError),
+        (500, InternalServerError),
+        (501, InternalServerError),
+        (502, InternalServerError),
+        (503, InternalServerError),
+        (504, InternalServerError),
+        (599, InternalServerError),
+    ],
+    ids=str,
+)
+async def test_each_status_raises_its_own_error_type(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter, code: int, kind: type
+) -> None:
+    respx_mock.get(BALANCE).respond(code, json=envelope(None, "said the server", success=False))
+    with pytest.raises(APIStatusError) as info:
+        await client.balance.retrieve()
+    assert type(info.value) is kind
+    assert info.value.status_code == code
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"message": "Invalid signature.", "error": "other"}, "Invalid signature."),
+        ({"message": "  ", "error": "IP not whitelisted"}, "IP not whitelisted"),
+        ({"message": "", "error": "Timestamp expired."}, "Timestamp expired."),
+        ({"message": None, "error": "  padded  "}, "padded"),
+        ({"message": 5, "error": ["not", "text"]}, "Unauthorized"),  # the reason phrase
+        ({}, "Unauthorized"),
+    ],
+    ids=repr,
+)
+async def test_an_error_carries_the_servers_message_or_else_the_reason_phrase(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter, body: object, message: str
+) -> None:
+    respx_mock.get(BALANCE).respond(401, json=body)
+    with pytest.raises(AuthenticationError) as info:
+        await client.balance.retrieve()
+    assert info.value.message == message
+    assert info.value.body == body
+
+
+async def test_an_error_body_that_is_not_json_is_kept_as_text(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.get(BALANCE).respond(503, text="<html>Service Unavailable</html>")
+    with pytest.raises(InternalServerError) as info:
+        await client.balance.retrieve()
+    assert info.value.body == "<html>Service Unavailable</html>"
+    assert info.value.message == "Service Unavailable"
+
+
+async def test_a_redirect_is_not_followed_and_says_where_it_pointed(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    route = respx_mock.get(BALANCE).respond(302, headers={"Location": "https://evil.example/x"})
+    with pytest.raises(APIStatusError) as info:
+        await client.balance.retrieve()
+    assert route.call_count == 1
+    assert "https://evil.example/x" in info.value.message
+    assert "not followed" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"success": True, "data": {"balance": "7"}},
+    ],
+    ids=repr,
+)
+async def test_a_2xx_with_a_data_object_is_an_answer_when_success_is_true(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter, body: object
+) -> None:
+    respx_mock.get(BALANCE).respond(200, json=body)
+    balance = await client.balance.retrieve()
+    assert balance.balance == Decimal("7")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"data": {"balance": "7"}},  # no "success" at all
+        {"success": "false", "data": {"balance": "7"}},  # a string, not the JSON false
+        {"success": "true", "data": {"balance": "7"}},
+        {"success": 0, "data": {"balance": "7"}},
+        {"success": 1, "data": {"balance": "7"}},
+    ],
+    ids=repr,
+)
+async def test_a_2xx_is_an_answer_only_when_success_is_the_boolean_true(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter, body: object
+) -> None:
+    respx_mock.get(BALANCE).respond(200, json=body)
+    with pytest.raises(APIResponseValidationError, match="not the boolean true"):
+        await client.balance.retrieve()
+
+
+@pytest.mark.parametrize(
+    ("response", "why"),
+    [
+        (httpx.Response(200, json=envelope({"balance": "7"}, "nope", success=False)), "nope"),
+        (httpx.Response(200, json={"success": False, "error": "from error"}), "from error"),
+        (httpx.Response(200, json={"success": True}), "no 'data' object"),
+        (httpx.Response(200, json=envelope(None)), "no 'data' object"),
+        (httpx.Response(200, json=envelope([{"balance": "7"}])), "no 'data' object"),
+        (httpx.Response(200, json=envelope("7")), "no 'data' object"),
+        (httpx.Response(200, json=[envelope({"balance": "7"})]), "not a JSON object"),
+        (httpx.Response(200, json="7"), "not a JSON object"),
+        (httpx.Response(200, text="<html>OK</html>"), "not JSON"),
+        (httpx.Response(200, content=b"\xff\xfe{"), "not JSON"),
+        (httpx.Response(204), "not JSON"),
+        (httpx.Response(200, json=envelope({"balance": "lots"})), "not a valid Balance"),
+        (httpx.Response(200, json=envelope({})), "not a valid Balance"),
+        (httpx.Response(200, json=envelope({"balance": None})), "not a valid Balance"),
+    ],
+    ids=repr,
+)
+async def test_a_2xx_the_sdk_cannot_read_is_a_response_validation_error_that_says_why(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter, response: httpx.Response, why: str
+) -> None:
+    respx_mock.get(BALANCE).mock(return_value=response)
+    with pytest.raises(APIResponseValidationError) as info:
+        await client.balance.retrieve()
+    assert why in str(info.value)
+    assert info.value.response is not None
+    assert info.value.response.status_code == response.status_code
+
+
+async def test_a_json_number_is_read_as_an_exact_decimal_never_a_float(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.get(BALANCE).respond(200, content=b'{"success": true, "data": {"balance": 1111.11}}')
+    balance = await client.balance.retrieve()
+    assert balance.balance == Decimal("1111.11")
+    assert str(balance.balance) == "1111.11"

@@ -1,0 +1,3 @@
+"""Fixtures the whole suite shares: the throwaway PostgreSQL server of ``tests/postgres.py``."""
+
+pytest_plugins = ["tests.postgres"]

@@ -1,0 +1,102 @@
+"""The rules table's fast path refuses exactly what each rule refuses on its own.
+
+Each field's rules read its amount once (the last value read is kept), a body's checks are
+planned once per endpoint, and the path-segment rule skips ids without a dot: none of that may
+let a bad value through or refuse a good one.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from alliance_pay import AllianceValidationError
+from alliance_pay._rules import RULES, check_fields, check_value
+from alliance_pay._validation import payout_request
+
+AMOUNTS: list[tuple[object, str | None]] = [
+    (Decimal("1.001"), "must have at most two decimal places (whole paise), not 1.001"),
+    (Decimal("1.00"), None),
+    ("-5", "must be greater than 0, not -5"),
+    (0.1, None),
+    (0.125, "must have at most two decimal places (whole paise), not 0.125"),
+    ("abc", "must be a number (an int, a Decimal or a decimal string), not 'abc'"),
+    (True, "must be a number (an int, a Decimal or a decimal string), not True"),
+    (Decimal("1e11"), "must be less than 100000000000 (at most 99999999999.99)"),
+    (None, "is required"),
+    (100, None),
+]
+
+
+def _one_rule_at_a_time(endpoint: str, field: str, value: object) -> str | None:
+    for rule in RULES:
+        if rule.endpoint == endpoint and rule.field == field:
+            reason = rule.check(value)
+            if reason is not None:
+                return reason
+    return None
+
+
+def test_each_amount_is_judged_on_its_own_whatever_was_read_before() -> None:
+    # Every order of reading, the same object twice in a row among them.
+    sequence = [*AMOUNTS, *reversed(AMOUNTS), *[pair for pair in AMOUNTS for _ in (1, 2)]]
+    for value, expected in sequence:
+        assert check_value("payouts.create", "amount", value) == expected, value
+        assert _one_rule_at_a_time("payouts.create", "amount", value) == expected, value
+
+
+GOOD_BODY: dict[str, object] = {
+    "beneficiary_name": "Asha Rao",
+    "beneficiary_email": "asha@example.in",
+    "beneficiary_mobile_no": "9876543210",
+    "beneficiary_address": "12 MG Road",
+    "payment_method": "IMPS",
+    "beneficiary_acc_no": "123456789012",
+    "bank_name": "SBI",
+    "ifsc": "SBIN0060589",
+    "amount": Decimal("10.50"),
+    "order_id": "P-1",
+    "user_id": "u-1",
+    "remarks": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", Decimal("0.001")),
+        ("amount", "0"),
+        ("order_id", "a/../b"),
+        ("order_id", "x\ny"),
+        ("beneficiary_name", " "),
+        ("remarks", 5),
+        ("beneficiary_mobile_no", 1.5),
+    ],
+)
+def test_the_planned_body_check_reports_what_the_rules_report_one_by_one(
+    field: str, value: object
+) -> None:
+    body = {**GOOD_BODY, field: value}
+    expected = _one_rule_at_a_time("payouts.create", field, value)
+    assert expected is not None
+    assert check_fields("payouts.create", body) == {field: expected}
+    assert check_fields("payouts.create", GOOD_BODY) == {}
+
+
+@pytest.mark.parametrize("order_id", ["..", ".", "./x", "a/../b", "a\\..\\b", " .. /x"])
+def test_dot_segments_are_refused(order_id: str) -> None:
+    assert check_value("payouts.retrieve", "order_id", order_id) is not None
+
+
+@pytest.mark.parametrize("order_id", ["a.b", "...", "ORD/2026/11", "v1.2/x", "no-dot"])
+def test_ids_with_dots_that_are_not_dot_segments_pass(order_id: str) -> None:
+    assert check_value("payouts.retrieve", "order_id", order_id) is None
+
+
+def test_a_created_body_carries_the_exact_amount_that_was_checked() -> None:
+    args = {name: value for name, value in GOOD_BODY.items() if name != "amount"}
+    for amount, expected in [("100.10", Decimal("100.10")), (0.1, Decimal("0.1")), (7, 7)]:
+        assert payout_request(**args, amount=amount).amount == expected  # type: ignore[arg-type]
+    with pytest.raises(AllianceValidationError, match="amount"):
+        payout_request(**args, amount=Decimal("0.015"))  # type: ignore[arg-type]
