@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 import anyio
@@ -33,7 +34,10 @@ _MAX_POLL_INTERVAL = 15.0
 
 
 def _status_call(order_id: str) -> ApiCall:
-    return ApiCall("GET", f"api/v1/payout/{order_id_path_segment(order_id)}/status")
+    # order_id: a record for any other order is refused (a shared pool, a confused proxy).
+    return ApiCall(
+        "GET", f"api/v1/payout/{order_id_path_segment(order_id)}/status", order_id=order_id
+    )
 
 
 class AsyncPayoutsResource:
@@ -143,11 +147,13 @@ class AsyncPayoutsResource:
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
         return await client._create(
-            ApiCall.json("POST", "api/v1/payout/initiate", body, idempotent=False),
+            ApiCall.json(
+                "POST", "api/v1/payout/initiate", body, idempotent=False, order_id=body.order_id
+            ),
             Payout,
             order_id=body.order_id,
             operation="payouts.create",
-            lookup=_status_call(body.order_id),
+            lookup=partial(_status_call, body.order_id),
             lookup_type=Payout,
             found=lambda payout: payout,
             differences=lambda payout: differences(body, payout, _COMPARED_FIELDS),

@@ -87,8 +87,11 @@ async def accepted(
     client: AsyncAllianceClient, respx_mock: respx.MockRouter, **changes: object
 ) -> dict[str, Any]:
     """Create a payout with ``changes``; assert it is sent; the JSON body that was sent."""
-    route = respx_mock.post(CREATE).respond(201, json=envelope(PAYOUT_CREATED))
-    await client.payouts.create(**payout_args(**changes))
+    args = payout_args(**changes)
+    route = respx_mock.post(CREATE).respond(
+        201, json=envelope({**PAYOUT_CREATED, "order_id": args["order_id"]})
+    )
+    await client.payouts.create(**args)
     assert route.call_count == 1
     body: dict[str, Any] = sent_json(route.calls.last.request)
     return body
@@ -111,7 +114,9 @@ async def test_an_order_id_that_could_leave_its_path_segment_is_refused_before_a
 async def test_an_order_id_is_sent_as_exactly_one_path_segment_that_decodes_to_itself(
     client: AsyncAllianceClient, respx_mock: respx.MockRouter, order_id: str
 ) -> None:
-    route = respx_mock.route(method="GET").respond(200, json=envelope(PAYOUT_CREATED))
+    route = respx_mock.route(method="GET").respond(
+        200, json=envelope({**PAYOUT_CREATED, "order_id": order_id})
+    )
     await client.payouts.retrieve(order_id)
     raw = route.calls.last.request.url.raw_path.decode("ascii")
     prefix, segment, suffix = raw.rsplit("/", 2)

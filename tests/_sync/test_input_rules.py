@@ -89,8 +89,11 @@ def accepted(
     client: AllianceClient, respx_mock: respx.MockRouter, **changes: object
 ) -> dict[str, Any]:
     """Create a payout with ``changes``; assert it is sent; the JSON body that was sent."""
-    route = respx_mock.post(CREATE).respond(201, json=envelope(PAYOUT_CREATED))
-    client.payouts.create(**payout_args(**changes))
+    args = payout_args(**changes)
+    route = respx_mock.post(CREATE).respond(
+        201, json=envelope({**PAYOUT_CREATED, "order_id": args["order_id"]})
+    )
+    client.payouts.create(**args)
     assert route.call_count == 1
     body: dict[str, Any] = sent_json(route.calls.last.request)
     return body
@@ -113,7 +116,9 @@ def test_an_order_id_that_could_leave_its_path_segment_is_refused_before_any_req
 def test_an_order_id_is_sent_as_exactly_one_path_segment_that_decodes_to_itself(
     client: AllianceClient, respx_mock: respx.MockRouter, order_id: str
 ) -> None:
-    route = respx_mock.route(method="GET").respond(200, json=envelope(PAYOUT_CREATED))
+    route = respx_mock.route(method="GET").respond(
+        200, json=envelope({**PAYOUT_CREATED, "order_id": order_id})
+    )
     client.payouts.retrieve(order_id)
     raw = route.calls.last.request.url.raw_path.decode("ascii")
     prefix, segment, suffix = raw.rsplit("/", 2)
