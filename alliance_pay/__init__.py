@@ -14,55 +14,55 @@ from __future__ import annotations
 import importlib as _importlib
 from typing import TYPE_CHECKING
 
-import attrs as _attrs
-
-# What a first call needs is imported now; the rest (the sync client, webhooks) on first use of
-# its name, through __getattr__ below. The sandbox, testing and CLI live in their own packages
-# and are never imported from here.
-from ._async._client import AsyncAllianceClient
-from ._auth import AllianceAuth
-from ._exceptions import (
-    AllianceError,
-    AllianceValidationError,
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ClientClosedError,
-    ClientUsageError,
-    DuplicateOrderIdError,
-    InternalServerError,
-    NotFoundError,
-    OrderIdConflictError,
-    OutcomeUnknownError,
-    PayinLinkUnavailableError,
-    PermissionDeniedError,
-    RateLimitError,
-    UnprocessableEntityError,
-    WaitTimeoutError,
-    WebhookParseError,
-    WebhookVerificationError,
-)
-from ._models import (
-    Balance,
-    Payin,
-    PayinLink,
-    PayinStatus,
-    PaymentMethod,
-    Payout,
-    PayoutStatus,
-)
-from ._optional import MissingExtraError
-from ._response import APIResponse
-from ._signing import compute_signature
-from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
+# Nothing else is imported here. The names a first call needs load together at the first use of
+# any of them (so every public class claims this module before an object of it reaches you);
+# the sync client and webhooks load at the first use of theirs. A subpackage (the sandbox, the
+# testing plugin pytest loads, the CLI) imported on its own so never pays for the SDK.
+
 if TYPE_CHECKING:
+    from ._async._client import AsyncAllianceClient
+    from ._auth import AllianceAuth
+    from ._exceptions import (
+        AllianceError,
+        AllianceValidationError,
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ClientClosedError,
+        ClientUsageError,
+        DuplicateOrderIdError,
+        InternalServerError,
+        NotFoundError,
+        OrderIdConflictError,
+        OutcomeUnknownError,
+        PayinLinkUnavailableError,
+        PermissionDeniedError,
+        RateLimitError,
+        UnprocessableEntityError,
+        WaitTimeoutError,
+        WebhookParseError,
+        WebhookVerificationError,
+    )
+    from ._models import (
+        Balance,
+        Payin,
+        PayinLink,
+        PayinStatus,
+        PaymentMethod,
+        Payout,
+        PayoutStatus,
+    )
+    from ._optional import MissingExtraError
+    from ._response import APIResponse
+    from ._signing import compute_signature
     from ._sync._client import AllianceClient
+    from ._types import NOT_GIVEN, NotGiven
     from .webhooks import (
         EventType,
         InMemoryEventStore,
@@ -128,7 +128,55 @@ __all__ = [
     "webhook_app",
 ]
 
-#: The names imported on first use, and the module each comes from.
+#: What a first call needs: loaded together, at the first use of any of these names.
+_CORE: dict[str, tuple[str, ...]] = {
+    "._async._client": ("AsyncAllianceClient",),
+    "._auth": ("AllianceAuth",),
+    "._exceptions": (
+        "AllianceError",
+        "AllianceValidationError",
+        "APIConnectionError",
+        "APIError",
+        "APIResponseValidationError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "BadRequestError",
+        "ClientClosedError",
+        "ClientUsageError",
+        "DuplicateOrderIdError",
+        "InternalServerError",
+        "NotFoundError",
+        "OrderIdConflictError",
+        "OutcomeUnknownError",
+        "PayinLinkUnavailableError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "UnprocessableEntityError",
+        "WaitTimeoutError",
+        "WebhookParseError",
+        "WebhookVerificationError",
+    ),
+    "._models": (
+        "Balance",
+        "Payin",
+        "PayinLink",
+        "PayinStatus",
+        "PaymentMethod",
+        "Payout",
+        "PayoutStatus",
+    ),
+    "._optional": ("MissingExtraError",),
+    "._response": ("APIResponse",),
+    "._signing": ("compute_signature",),
+    "._types": (
+        "NOT_GIVEN",
+        "NotGiven",
+    ),
+}
+_CORE_NAMES = frozenset(name for names in _CORE.values() for name in names)
+
+#: The names imported on first use of each, and the module each comes from.
 _LAZY = {
     "AllianceClient": "._sync._client",
     **dict.fromkeys(
@@ -154,14 +202,28 @@ def _claim(value: object) -> None:
     # attrs classes resolve their string annotations first: afterwards their module's names
     # are gone.
     if isinstance(value, type):
-        if _attrs.has(value):
-            _attrs.resolve_types(value)
+        import attrs
+
+        if attrs.has(value):
+            attrs.resolve_types(value)
         value.__module__ = __name__
+
+
+def _load_core() -> None:
+    for module_name, names in _CORE.items():
+        module = _importlib.import_module(module_name, __name__)
+        for name in names:
+            value = getattr(module, name)
+            _claim(value)
+            globals()[name] = value
 
 
 def __getattr__(name: str) -> object:
     if name == "webhooks":  # the submodule, reachable as an attribute as when it was eager
         return _importlib.import_module(".webhooks", __name__)
+    if name in _CORE_NAMES:
+        _load_core()
+        return globals()[name]
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -173,9 +235,3 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-for _name in __all__:
-    if _name not in _LAZY:
-        _claim(globals()[_name])
-del _name

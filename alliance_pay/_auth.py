@@ -14,7 +14,7 @@ import httpx
 
 from ._callables import check_sync_api_callable
 from ._exceptions import AllianceValidationError
-from ._httpx2 import AUTH_BASE
+from ._httpx2 import auth_class_for
 from ._logging import mask_key
 from ._signing import EMPTY_NON_GET_BODY, compute_signature, now_ms, signing_path
 
@@ -154,7 +154,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(before=_unique_ms.share_with_children)
 
 
-class AllianceAuth(AUTH_BASE):
+class AllianceAuth(httpx.Auth):
     """Sign requests for the Alliance Payin & Payout API.
 
     Mount it on any httpx or httpx2 client, sync or async; every request the client sends gets
@@ -194,6 +194,10 @@ class AllianceAuth(AUTH_BASE):
     """
 
     requires_request_body = True
+
+    def __new__(cls, *args: object, **kwargs: object) -> AllianceAuth:
+        # Once httpx2 is loaded, an instance of the subclass that is also an httpx2.Auth.
+        return super().__new__(auth_class_for(cls))
 
     def __init__(
         self,
@@ -266,15 +270,22 @@ class AllianceAuth(AUTH_BASE):
             body = EMPTY_NON_GET_BODY
         if body and "Content-Type" not in request.headers:
             request.headers["Content-Type"] = "application/json"
-        timestamp = str(int(self._clock()))
-        request.headers["Access-Key"] = self._access_key
-        request.headers["Timestamp"] = timestamp
-        signed_body = self._get_body if not body and request.method == "GET" else body
-        request.headers["Signature"] = compute_signature(
-            self._secret_key.reveal(),
-            request.method,
-            signing_path(request.url.raw_path),
-            signed_body,
-            timestamp,
-        )
+        signed = self._signed_headers(request.method, signing_path(request.url.raw_path), body)
+        request.headers.update(signed)
         return request
+
+    def _signed_headers(self, method: str, path: str, body: bytes) -> dict[str, str]:
+        """``Access-Key``, a fresh ``Timestamp`` and the ``Signature`` for one request.
+
+        ``path`` is the signing path (see ``signing_path``) and ``body`` the exact bytes sent;
+        the SDK's clients put these in the headers of each request they build.
+        """
+        timestamp = str(int(self._clock()))
+        signed_body = self._get_body if not body and method == "GET" else body
+        return {
+            "Access-Key": self._access_key,
+            "Timestamp": timestamp,
+            "Signature": compute_signature(
+                self._secret_key.reveal(), method, path, signed_body, timestamp
+            ),
+        }

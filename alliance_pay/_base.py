@@ -6,21 +6,19 @@ live here, once. The clients in ``_async`` (and the generated ``_sync``) only se
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import os
 import platform
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
-import cattrs
 import httpx
 
 from ._auth import AllianceAuth, GetBody
-from ._converter import converter
+from ._converter import converter, structure_problems, unstructure_body
 from ._exceptions import (
     AllianceValidationError,
     APIConnectionError,
@@ -41,11 +39,11 @@ from ._exceptions import (
 )
 from ._hints import KeySources, auth_hints, wire_path
 from ._httpx2 import (
-    TIMEOUT_ERRORS,
     AsyncHttpClient,
     HttpClient,
     as_httpx_timeout,
     foreign_request_args,
+    timeout_errors,
 )
 from ._limits import (
     ACCEPT_ENCODING,
@@ -57,7 +55,7 @@ from ._limits import (
 from ._logging import logger, mask_key
 from ._response import record_response
 from ._rules import ENDPOINTS
-from ._signing import dumps_body
+from ._signing import EMPTY_NON_GET_BODY, dumps_body, signing_path
 from ._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._version import __version__
 
@@ -139,7 +137,7 @@ class ApiCall:
         idempotent: bool,
         order_id: str | None = None,
     ) -> ApiCall:
-        body = dumps_body(converter.unstructure(payload))
+        body = dumps_body(unstructure_body(payload))
         return cls(method, path, body, idempotent, order_id)
 
 
@@ -269,6 +267,7 @@ class BaseClient:
     _resolve_timeout: float
     _headers: dict[str, str]
     _base_url_text: str
+    _signing_prefix: str
 
     def _configure(
         self,
@@ -297,6 +296,7 @@ class BaseClient:
             base_url if base_url is not None else _setting("base_url", None, ENV_BASE_URL)
         )
         self._base_url_text = str(self._base_url)
+        self._signing_prefix = signing_path(self._base_url.raw_path)
         if timeout is NOT_GIVEN:
             # A client of yours with httpx's own default (5 s) gets ours; one you set is kept.
             if http_client_timeout is not None and http_client_timeout != _HTTPX_DEFAULT:
@@ -367,15 +367,9 @@ class BaseClient:
             clone._headers = {**self._headers, **check_headers("extra_headers", extra_headers)}
         return clone
 
-    @contextlib.contextmanager
-    def _refusing(self, operation: str) -> Iterator[None]:
+    def _refusing(self, operation: str) -> _Refusing:
         """Let an argument refused inside name the request that was therefore not sent."""
-        try:
-            yield
-        except AllianceValidationError as error:
-            method, _, path = ENDPOINTS[operation].partition(" ")
-            prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
-            raise error.locate(method, prefix + path) from None
+        return _Refusing(self._base_url, operation)
 
     def _url(self, path: str) -> str:
         # One URL build per call: httpx parses this string once, in build_request. The path is
@@ -384,12 +378,21 @@ class BaseClient:
         return self._base_url_text + path
 
     def _build_request(self, http_client: HttpClient | AsyncHttpClient, call: ApiCall) -> Any:
+        """The request for one attempt, signed: every attempt gets a fresh timestamp."""
         headers = dict(self._headers)
-        if call.body is not None:
+        body = call.body
+        if body is None and call.method != "GET":
+            body = EMPTY_NON_GET_BODY  # what AllianceAuth sends, and signs, for no payload
+        if body is not None:
             headers["Content-Type"] = "application/json"
+        # Signed as AllianceAuth signs (the same method), on the path as it is sent: the base
+        # URL's raw path and the call's encoded path, which httpx keeps byte for byte.
+        headers.update(
+            self._auth._signed_headers(call.method, self._signing_prefix + call.path, body or b"")
+        )
         url, timeout = foreign_request_args(http_client, self._url(call.path), self._timeout)
         return http_client.build_request(
-            call.method, url, content=call.body, headers=headers, timeout=timeout
+            call.method, url, content=body, headers=headers, timeout=timeout
         )
 
     def _transport_error(self, call: ApiCall, exc: BaseException) -> APIConnectionError:
@@ -400,7 +403,7 @@ class BaseClient:
         ``RuntimeError`` from inside a connection pool, is an ``APIConnectionError`` too: a
         create must never end in an untyped error after its request may have been written.
         """
-        if isinstance(exc, (*TIMEOUT_ERRORS, TimeoutError, DeadlineExceeded)):
+        if isinstance(exc, (*timeout_errors(), TimeoutError, DeadlineExceeded)):
             kind: type[APIConnectionError] = APITimeoutError
             what = "timed out"
             if isinstance(exc, (TimeoutError, DeadlineExceeded)):
@@ -493,12 +496,10 @@ def _structure(
         return _invalid(call, response, body, "the response has no 'data' object")
     try:
         result = converter.structure(data, cast_to)
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, ArithmeticError) as exc:
-        problems = (
-            "; ".join(cattrs.transform_error(exc))
-            if isinstance(exc, cattrs.BaseValidationError)
-            else str(exc)
-        )
+    except Exception as exc:
+        problems = structure_problems(exc)
+        if problems is None:  # not a bad value: the client reports it as unreadable
+            raise
         return _invalid(
             call, response, body, f"the response data is not a valid {cast_to.__name__}: {problems}"
         )
@@ -563,12 +564,36 @@ def note_interrupted_create(exc: BaseException, *, order_id: str, operation: str
         add_note(message)
 
 
+class _Refusing:
+    # A class, not a contextlib generator: it is entered on every call.
+    __slots__ = ("_base_url", "_operation")
+
+    def __init__(self, base_url: httpx.URL, operation: str) -> None:
+        self._base_url = base_url
+        self._operation = operation
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
+        if isinstance(error, AllianceValidationError):
+            method, _, path = ENDPOINTS[self._operation].partition(" ")
+            prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
+            raise error.locate(method, prefix + path) from None
+
+
 _NOT_JSON: Any = object()
 
 
+#: One decoder for every response (json.loads would build one, scanner and all, per call).
+_JSON = json.JSONDecoder(parse_float=Decimal)
+
+
 def _decode_json(response: httpx.Response) -> Any:
+    content = response.content
     try:
-        return json.loads(response.content, parse_float=Decimal)
+        # What json.loads does with bytes: UTF-8, -16 or -32, told apart by the first bytes.
+        return _JSON.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _NOT_JSON
 

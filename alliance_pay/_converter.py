@@ -23,14 +23,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+import types
+import typing
 from decimal import Decimal, InvalidOperation
-
-import cattrs
-from cattrs.gen import make_dict_structure_fn, override
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._models import Payin, _OpenStrEnum
 
-__all__ = ["IST", "converter", "make_converter", "to_decimal", "to_money"]
+if TYPE_CHECKING:
+    import cattrs
+
+T = TypeVar("T")
+
+__all__ = [
+    "IST",
+    "converter",
+    "make_converter",
+    "structure_problems",
+    "to_decimal",
+    "to_money",
+    "unstructure_body",
+]
 
 #: India Standard Time. A fixed offset is exact: India has no daylight saving time.
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
@@ -119,7 +133,9 @@ def _to_text(value: object, _: object = None) -> str:
 def _to_status(value: object, type_: type[_OpenStrEnum]) -> _OpenStrEnum:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, not {type(value).__name__}")
-    return type_(value)
+    # A known value is a dictionary look-up; Enum's own call is several times slower.
+    member = type_._value2member_map_.get(value)
+    return member if member is not None else type_(value)  # type: ignore[return-value]
 
 
 def _to_utc_datetime(value: object, _: object = None) -> dt.datetime:
@@ -142,8 +158,32 @@ def _to_ist_datetime(value: object, _: object = None) -> dt.datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=IST)
 
 
-def make_converter() -> cattrs.Converter:
+def _optional_hook_factory(kind: Any, conv: cattrs.Converter) -> Any:
+    # ``X | None`` with the ``X`` hook looked up once, here: cattrs's own version dispatches on
+    # the type on every call of every optional field.
+    (inner_type,) = (arg for arg in typing.get_args(kind) if arg is not type(None))
+    inner = conv.get_structure_hook(inner_type)
+
+    def structure_optional(value: object, _: object = None) -> Any:
+        return None if value is None else inner(value, inner_type)
+
+    return structure_optional
+
+
+def _is_optional(kind: Any) -> bool:
+    args = typing.get_args(kind)
+    return typing.get_origin(kind) in _UNION_TYPES and len(args) == 2 and type(None) in args
+
+
+_UNION_TYPES: tuple[object, ...] = (typing.Union, types.UnionType)
+
+
+def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     """Build the converter that turns API JSON into the SDK's models and back.
+
+    ``detailed_validation=False`` makes the hot path's converter: the same hooks, without the
+    bookkeeping that names every bad field (the SDK re-reads a record that failed with a detailed
+    converter, to say what was wrong).
 
     Examples:
         >>> from alliance_pay._converter import make_converter
@@ -151,7 +191,10 @@ def make_converter() -> cattrs.Converter:
         >>> make_converter().structure({"balance": "1111.11", "new": 1}, Balance)
         Balance(balance=Decimal('1111.11'))
     """
-    conv = cattrs.Converter(forbid_extra_keys=False)
+    import cattrs
+    from cattrs.gen import make_dict_structure_fn, override
+
+    conv = cattrs.Converter(forbid_extra_keys=False, detailed_validation=detailed_validation)
     conv.register_structure_hook(Decimal, to_money)
     conv.register_unstructure_hook(Decimal, lambda value: value)
     # Registered by class, not by predicate: cattrs looks class hooks up first and would
@@ -160,7 +203,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(str, _to_text)
     conv.register_structure_hook(_OpenStrEnum, _to_status)
     conv.register_structure_hook(dt.datetime, _to_utc_datetime)
-    # ``X | None`` fields need no hooks of their own: cattrs builds them from the ``X`` hook.
+    conv.register_structure_hook_factory(_is_optional, _optional_hook_factory)
 
     conv.register_structure_hook(
         Payin,
@@ -171,5 +214,102 @@ def make_converter() -> cattrs.Converter:
     return conv
 
 
-#: The converter every part of the SDK uses.
-converter = make_converter()
+class _Converter:
+    """The converter every part of the SDK uses, built on first use.
+
+    Importing cattrs and generating its hooks is most of what ``import alliance_pay`` would
+    otherwise cost, so it happens at the first record read or body written. Records are read by
+    a converter without detailed validation; one that fails is read again by a detailed one, so
+    the error names each bad field exactly as before.
+    """
+
+    __slots__ = ()
+
+    def structure(self, obj: object, cl: type[T]) -> T:
+        try:
+            return _converters()[0].structure(obj, cl)
+        except Exception:  # re-read for the detailed error (or, were it to pass, the same result)
+            return _converters()[1].structure(obj, cl)
+
+    def unstructure(self, obj: object) -> Any:
+        return _converters()[0].unstructure(obj)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_converters()[1], name)
+
+    def __repr__(self) -> str:
+        return "<alliance_pay converter>"
+
+
+_built: tuple[cattrs.Converter, cattrs.Converter] | None = None
+_build_lock = threading.Lock()
+
+
+def _converters() -> tuple[cattrs.Converter, cattrs.Converter]:
+    """The hot path's converter and the detailed one, built once."""
+    global _built
+    built = _built
+    if built is None:
+        with _build_lock:
+            if _built is None:
+                _built = (make_converter(detailed_validation=False), make_converter())
+            built = _built
+    return built
+
+
+#: Field types a request body's value is written as it is: the converter would return it as is.
+_PLAIN_FIELD_TYPES = frozenset({"str", "Decimal", "int", "str | None", "Decimal | None", "None"})
+_PLAIN_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _plain_fields(cls: type) -> tuple[str, ...] | None:
+    """The field names of an attrs class whose fields all unstructure to themselves, else None."""
+    names = _PLAIN_FIELDS.get(cls, ())
+    if names == ():
+        import attrs
+
+        fields = attrs.fields(cls) if attrs.has(cls) else None
+        plain = fields is not None and all(
+            isinstance(field.type, str) and field.type in _PLAIN_FIELD_TYPES for field in fields
+        )
+        names = _PLAIN_FIELDS[cls] = tuple(f.name for f in fields) if plain and fields else None
+    return names
+
+
+def unstructure_body(payload: object) -> Any:
+    """A request model as the mapping its JSON body is written from, keys in field order.
+
+    A model of plain fields (text, money, ``None``) is read field by field; anything else goes
+    through the converter, which gives the same mapping for those.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from alliance_pay._models import PayinStatusRequest
+        >>> unstructure_body(PayinStatusRequest(order_id="P-1"))
+        {'order_id': 'P-1'}
+    """
+    names = _plain_fields(type(payload))
+    if names is None:
+        return converter.unstructure(payload)
+    return {name: getattr(payload, name) for name in names}
+
+
+def structure_problems(exc: BaseException) -> str | None:
+    """What a failed ``converter.structure`` says was wrong, or ``None`` for another error.
+
+    Examples:
+        >>> structure_problems(ValueError("is not a number: 'x'"))
+        "is not a number: 'x'"
+    """
+    if isinstance(exc, (ValueError, TypeError, KeyError)):
+        return str(exc)
+    if _built is not None:  # a validation error can only come from a converter already built
+        import cattrs
+
+        if isinstance(exc, cattrs.BaseValidationError):
+            return "; ".join(cattrs.transform_error(exc))
+    return None
+
+
+#: The converter every part of the SDK uses (built on first use).
+converter = _Converter()

@@ -91,7 +91,7 @@ def _clock_hint(request: httpx.Request, response: httpx.Response, now: dt.dateti
     sent_at: dt.datetime | None = None
     if sent.isdigit():
         sent_at = dt.datetime.fromtimestamp(int(sent) / 1000, dt.timezone.utc)
-        parts.append(f"= {_utc(sent_at)}")
+        parts.append(f" = {_utc(sent_at)}")
     parts.append(f"; local UTC time now {_utc(now)}")
     date = response.headers.get("Date")
     server: dt.datetime | None = None
@@ -104,7 +104,12 @@ def _clock_hint(request: httpx.Request, response: httpx.Response, now: dt.dateti
         parts.append(f"; the server's Date header says {_utc(server)}")
         if sent_at is not None:
             skew = (sent_at - server).total_seconds()
-            parts.append(f" (your clock is {abs(skew):.0f} s {'ahead' if skew > 0 else 'behind'})")
+            # Date has whole seconds: within two of them the clocks agree as far as it can tell.
+            if abs(skew) >= 2:
+                ahead = "ahead of" if skew > 0 else "behind"
+                parts.append(f" (your clock is {abs(skew):.0f} s {ahead} the server's)")
+            else:
+                parts.append(" (the clocks agree)")
     else:
         parts.append("; the server sent no Date header to compare with")
     parts.append(

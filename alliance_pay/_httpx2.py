@@ -1,88 +1,134 @@
 """httpx2 beside httpx: the SDK works with a client of either package.
 
 httpx is required; httpx2, pydantic's maintained fork of it (the ``httpx2`` extra), is used
-when it is installed. The two have the same API but separate classes: an ``httpx2.Request`` is
-not an ``httpx.Request``, an ``httpx2.ConnectError`` not an ``httpx.ConnectError``. So nothing
-here assumes an object of one package is an instance of the other's class:
+when it is installed and its user has imported it (the SDK never imports it itself). The two
+have the same API but separate classes: an ``httpx2.Request`` is not an ``httpx.Request``, an
+``httpx2.ConnectError`` not an ``httpx.ConnectError``. So nothing here assumes an object of one
+package is an instance of the other's class:
 
-* exceptions are caught as tuples holding both packages' classes (``REQUEST_ERRORS`` ...);
+* exceptions are caught as tuples holding both packages' classes (``request_errors()`` ...);
 * an ``http_client`` is recognised by what it can do (``check_http_client``), and a foreign
   one is handed plain values it understands (``foreign_request_args``);
-* ``AllianceAuth`` derives from ``AUTH_BASE``, which is both packages' ``Auth`` when httpx2 is
-  installed, so each package's client takes it as one of its own.
+* ``AllianceAuth`` is made, once httpx2 is loaded, as a subclass that is both packages'
+  ``Auth`` (``auth_class_for``), so each package's client takes it as one of its own.
 
 After ``httpx2.alias_httpx()``, ``import httpx`` gives httpx2 itself: then there is one package.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import inspect
+import sys
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from ._exceptions import AllianceValidationError
 
 __all__ = [
-    "AUTH_BASE",
-    "HTTPX2",
-    "PACKAGES",
-    "REQUEST_ERRORS",
-    "TIMEOUT_ERRORS",
-    "UNSENT_ERRORS",
     "AsyncHttpClient",
     "HttpClient",
     "as_httpx_timeout",
+    "auth_class_for",
     "check_http_client",
     "foreign_request_args",
+    "loaded_httpx2",
+    "packages",
+    "request_errors",
+    "timeout_errors",
+    "unsent_errors",
+    "unsigned_auth",
 ]
 
 
 _T = TypeVar("_T")
+_A = TypeVar("_A")
 
 
-def _installed_httpx2() -> ModuleType | None:
-    try:
-        if importlib.util.find_spec("httpx2") is None:
-            return None
-    except ValueError:  # imported already, without a spec
-        pass
-    module = importlib.import_module("httpx2")
-    return None if module is httpx else module  # after alias_httpx(), httpx *is* httpx2
+def loaded_httpx2() -> ModuleType | None:
+    """The ``httpx2`` module once something has imported it (and it is not ``httpx`` itself).
+
+    The SDK never imports httpx2: an httpx2 client, request, timeout or error can only exist
+    once its user has, and until then httpx's classes are all there is to recognise. So
+    ``import alliance_pay`` does not pay for a second HTTP package that may go unused.
+    """
+    module = sys.modules.get("httpx2")
+    return None if module is None or module is httpx else module  # alias_httpx(): one package
 
 
-HTTPX2: ModuleType | None = _installed_httpx2()
-"""The ``httpx2`` module when it is installed (and not aliased as ``httpx``), else ``None``."""
+def packages() -> tuple[ModuleType, ...]:
+    """The HTTP packages a client, request or exception may come from now."""
+    module = loaded_httpx2()
+    return (httpx,) if module is None else (httpx, module)
 
-PACKAGES: tuple[ModuleType, ...] = (httpx,) if HTTPX2 is None else (httpx, HTTPX2)
-"""The HTTP packages a client, request or exception may come from."""
 
-REQUEST_ERRORS: tuple[type[Exception], ...] = tuple(p.RequestError for p in PACKAGES)
-"""No usable response: transport failures, and a body that will not decode."""
+_CLASSES: dict[tuple[tuple[str, ...], ModuleType | None], tuple[type[Exception], ...]] = {}
 
-TIMEOUT_ERRORS: tuple[type[Exception], ...] = tuple(p.TimeoutException for p in PACKAGES)
-"""The request timed out (connecting, reading, writing, or waiting for a connection)."""
 
-UNSENT_ERRORS: tuple[type[Exception], ...] = tuple(
-    cls for p in PACKAGES for cls in (p.ConnectError, p.ConnectTimeout, p.PoolTimeout)
-)
-"""Failures that prove the request never reached the server: it is safe to send again."""
+def _classes(*names: str) -> tuple[type[Exception], ...]:
+    key = (names, loaded_httpx2())
+    found = _CLASSES.get(key)
+    if found is None:
+        found = _CLASSES[key] = tuple(getattr(p, name) for p in packages() for name in names)
+    return found
 
-if TYPE_CHECKING or HTTPX2 is None:
-    AUTH_BASE = httpx.Auth
-else:
 
-    class AUTH_BASE(httpx.Auth, HTTPX2.Auth):
-        """``httpx.Auth`` and ``httpx2.Auth`` at once: each client's ``isinstance`` passes.
+def request_errors() -> tuple[type[Exception], ...]:
+    """No usable response: transport failures, and a body that will not decode."""
+    return _classes("RequestError")
 
-        Both bases have the same duck-typed flows (``sync_auth_flow``, ``async_auth_flow``);
-        httpx's come first in the MRO and work on either package's requests.
-        """
 
-        __slots__ = ()
+def timeout_errors() -> tuple[type[Exception], ...]:
+    """The request timed out (connecting, reading, writing, or waiting for a connection)."""
+    return _classes("TimeoutException")
+
+
+def unsent_errors() -> tuple[type[Exception], ...]:
+    """Failures that prove the request never reached the server: it is safe to send again."""
+    return _classes("ConnectError", "ConnectTimeout", "PoolTimeout")
+
+
+_NO_AUTH: dict[ModuleType, Any] = {}
+
+
+def unsigned_auth(http_client: object) -> Any:
+    """An ``Auth`` of ``http_client``'s own package that sends requests as they are.
+
+    The SDK signs each request itself, as it builds it (``AllianceAuth`` called on it); sending
+    with this keeps the client's own ``auth``, if it has one, off the request.
+    """
+    for package in packages():
+        if isinstance(http_client, package.Client | package.AsyncClient):
+            auth = _NO_AUTH.get(package)
+            if auth is None:
+                auth = _NO_AUTH[package] = package.Auth()
+            return auth
+    return None
+
+
+_DUAL_AUTH: dict[tuple[type, ModuleType], type] = {}
+
+
+def auth_class_for(cls: type[_A]) -> type[_A]:
+    """``cls`` (an ``httpx.Auth``), or once httpx2 is loaded, a subclass that is an
+    ``httpx2.Auth`` too, so each package's client takes it as one of its own.
+
+    Both bases have the same duck-typed flows (``sync_auth_flow``, ``async_auth_flow``);
+    httpx's come first in the MRO and work on either package's requests.
+    """
+    module = loaded_httpx2()
+    if module is None or issubclass(cls, module.Auth):
+        return cls
+    dual = _DUAL_AUTH.get((cls, module))
+    if dual is None:
+        # Named as its class for reprs, and findable here by its qualified name, so pickle
+        # treats it as it treats the class (AllianceAuth refuses: it holds a secret).
+        qualname = f"_{cls.__qualname__}_with_httpx2_auth"
+        namespace = {"__slots__": (), "__module__": __name__, "__qualname__": qualname}
+        dual = _DUAL_AUTH[(cls, module)] = type(cls.__name__, (cls, module.Auth), namespace)
+        globals()[qualname] = dual
+    return dual
 
 
 class AsyncHttpClient(Protocol):
@@ -175,7 +221,8 @@ def as_httpx_timeout(value: _T) -> _T | httpx.Timeout:
         >>> as_httpx_timeout(httpx.Timeout(5.0)) == httpx.Timeout(5.0)
         True
     """
-    if HTTPX2 is not None and isinstance(value, HTTPX2.Timeout):
+    module = loaded_httpx2()
+    if module is not None and isinstance(value, module.Timeout):
         return httpx.Timeout(
             connect=value.connect, read=value.read, write=value.write, pool=value.pool
         )

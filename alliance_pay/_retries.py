@@ -20,7 +20,7 @@ from ._exceptions import (
     APIStatusError,
     DuplicateOrderIdError,
 )
-from ._httpx2 import UNSENT_ERRORS
+from ._httpx2 import unsent_errors
 
 __all__ = [
     "ResolveBudget",
@@ -66,7 +66,7 @@ def is_ambiguous(error: APIError) -> bool:
     """
     if isinstance(error, APIConnectionError):
         cause = error.__cause__
-        return not isinstance(cause, UNSENT_ERRORS)
+        return not isinstance(cause, unsent_errors())
     if isinstance(error, APIResponseValidationError):
         return True
     return isinstance(error, APIStatusError) and error.status_code >= 500

@@ -33,7 +33,7 @@ def _settings(check: bool) -> dict[str, dict[str, float]]:
             "percall": {"rounds": 41, "batch_seconds": 0.005},
             "imports": {"rounds": 15},
             "cli": {"rounds": 7},
-            "throughput": {"rounds": 9, "requests": 300},
+            "throughput": {"rounds": 7, "requests": 200},
             "micro": {"rounds": 21, "batch_seconds": 0.003},
         }
     return {
@@ -75,9 +75,14 @@ def measure(parts: Sequence[str], check: bool) -> Results:
         _progress("per call", started)
     if "imports" in parts:
         results.imports = _imports.run(rounds=int(settings["imports"]["rounds"]))
-        results.ratios.append(
-            Ratio("import alliance_pay / import httpx", results.imports.ratio, IMPORT_VS_HTTPX)
-        )
+        for statement in (_imports.SDK, _imports.FIRST_USE):
+            results.ratios.append(
+                Ratio(
+                    f"{statement} / {_imports.REFERENCE}",
+                    results.imports.ratio(statement),
+                    IMPORT_VS_HTTPX,
+                )
+            )
         if not check:
             results.import_top = _imports.top_entries()
         _progress("imports", started)

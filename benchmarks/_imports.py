@@ -1,7 +1,9 @@
 """Import time: ``import alliance_pay`` against ``import httpx``, as whole fresh processes.
 
 What a user waits for is the whole process (interpreter start included), so each sample is the
-wall time of ``python -c "import X"``; the two alternate, and the ratio is of the medians.
+CPU time of a fresh ``python -c "import X"`` (user and system, read from the child's resource
+usage: on a shared machine its wall time also counts other processes' turns); the two
+alternate, and the ratio is of the medians.
 
 Both read compiled bytecode, as an installed package does (pip compiles on install): the runs
 are made with bytecode writing on, whatever ``PYTHONDONTWRITEBYTECODE`` says, so the warm-up
@@ -11,25 +13,28 @@ run compiles an editable checkout once instead of every run timing the compiler.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 
-SDK_MODULE, REFERENCE_MODULE = "alliance_pay", "httpx"
+#: The package alone, what a program using the client imports, and the reference.
+SDK = "import alliance_pay"
+FIRST_USE = "from alliance_pay import AsyncAllianceClient"
+REFERENCE = "import httpx"
+STATEMENTS = (SDK, FIRST_USE, REFERENCE)
 
 
 @dataclass(frozen=True)
 class ImportTimes:
     samples: dict[str, list[float]]
 
-    def median_ms(self, module: str) -> float:
-        return statistics.median(self.samples[module]) * 1000
+    def median_ms(self, statement: str) -> float:
+        return statistics.median(self.samples[statement]) * 1000
 
-    @property
-    def ratio(self) -> float:
-        return self.median_ms(SDK_MODULE) / self.median_ms(REFERENCE_MODULE)
+    def ratio(self, statement: str) -> float:
+        return self.median_ms(statement) / self.median_ms(REFERENCE)
 
 
 def bytecode_env() -> dict[str, str]:
@@ -37,31 +42,36 @@ def bytecode_env() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _once(module: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", f"import {module}"], check=True, env=bytecode_env())
-    return time.perf_counter() - started
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _once(statement: str) -> float:
+    started = _children_cpu()
+    subprocess.run([sys.executable, "-c", statement], check=True, env=bytecode_env())
+    return _children_cpu() - started
 
 
 def run(*, rounds: int) -> ImportTimes:
-    """``rounds`` fresh processes per module, interleaved, after one warm-up each (bytecode)."""
-    modules = [SDK_MODULE, REFERENCE_MODULE]
-    for module in modules:
-        _once(module)
-    samples: dict[str, list[float]] = {module: [] for module in modules}
+    """``rounds`` fresh processes per statement, interleaved, after one warm-up each."""
+    order = list(STATEMENTS)
+    for statement in order:
+        _once(statement)
+    samples: dict[str, list[float]] = {statement: [] for statement in order}
     for index in range(rounds):
-        for module in modules if index % 2 else modules[::-1]:
-            samples[module].append(_once(module))
+        for statement in order[index % 3 :] + order[: index % 3]:
+            samples[statement].append(_once(statement))
     return ImportTimes(samples)
 
 
-def top_entries(module: str = SDK_MODULE, count: int = 15) -> list[tuple[str, int, int]]:
-    """The heaviest imports under ``python -X importtime -c "import module"``.
+def top_entries(statement: str = FIRST_USE, count: int = 15) -> list[tuple[str, int, int]]:
+    """The heaviest imports under ``python -X importtime -c statement``.
 
     Returns ``(name, self_us, cumulative_us)`` rows, the largest cumulative time first.
     """
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        [sys.executable, "-X", "importtime", "-c", statement],
         env=bytecode_env(),
         check=True,
         capture_output=True,

@@ -8,7 +8,6 @@ checking and decoding.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from ._data import (
     PAYOUT_ARGS,
     SECRET,
 )
-from ._timing import Runner, Timings, interleave, timed
+from ._timing import CLOCK, Runner, Timings, interleave, timed
 
 SDK, FLOOR, OPENAI = "alliance-pay", "floor", "openai"
 
@@ -117,10 +116,10 @@ def _sync_contenders(stack: ExitStack, create: bool) -> dict[str, Runner]:
 
 def _looped(loop: asyncio.AbstractEventLoop, call: Callable[[], Awaitable[object]]) -> Runner:
     async def batch(n: int) -> float:
-        started = time.perf_counter()
+        started = CLOCK()
         for _ in range(n):
             await call()
-        return time.perf_counter() - started
+        return CLOCK() - started
 
     return lambda n: loop.run_until_complete(batch(n))
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import _percall
+from . import _imports, _percall
 from ._goals import GUARD_MARGIN, Ratio
-from ._imports import REFERENCE_MODULE, SDK_MODULE, ImportTimes
+from ._imports import ImportTimes
 from ._micro import Piece
 from ._throughput import FLOOR, SDK, Throughput
 
@@ -78,7 +78,7 @@ def render(results: Results, *, command: str, seconds: float) -> str:
         lines += ["", f"The guard's limit is {GUARD_MARGIN}x each goal (or the goal / 1.5).", ""]
     if results.groups:
         lines += [
-            "Per call, on a mock transport (median microseconds per call):",
+            "Per call, on a mock transport (median CPU microseconds per call):",
             "",
             "| call | alliance-pay | floor | openai-python |",
             "|---|---:|---:|---:|",
@@ -97,11 +97,10 @@ def render(results: Results, *, command: str, seconds: float) -> str:
         lines.append("")
     if results.imports is not None:
         i = results.imports
+        figures = ", ".join(f"`{what}` {i.median_ms(what):.0f} ms" for what in _imports.STATEMENTS)
         lines += [
-            "Import, whole fresh processes (median milliseconds, "
-            f"{len(i.samples[SDK_MODULE])} interleaved runs each): "
-            f"`import {SDK_MODULE}` {i.median_ms(SDK_MODULE):.0f} ms, "
-            f"`import {REFERENCE_MODULE}` {i.median_ms(REFERENCE_MODULE):.0f} ms.",
+            "Import, whole fresh processes (median CPU milliseconds, "
+            f"{len(i.samples[_imports.SDK])} interleaved runs each): {figures}.",
             "",
         ]
     if results.throughput is not None:
@@ -114,7 +113,7 @@ def render(results: Results, *, command: str, seconds: float) -> str:
         ]
     if results.micro:
         lines += [
-            "The pieces of a call (median microseconds):",
+            "The pieces of a call (median CPU microseconds):",
             "",
             "| piece | alliance-pay | | hand-written | | ratio |",
             "|---|---|---:|---|---:|---:|",
@@ -128,7 +127,7 @@ def render(results: Results, *, command: str, seconds: float) -> str:
         lines.append("")
     if results.import_top:
         lines += [
-            f'The heaviest imports under `python -X importtime -c "import {SDK_MODULE}"` '
+            f'The heaviest imports under `python -X importtime -c "{_imports.FIRST_USE}"` '
             "(one run, microseconds):",
             "",
             "| module | self | cumulative |",

@@ -88,3 +88,44 @@ def test_str_and_int_subclasses_are_written_as_json_dumps_writes_them() -> None:
 def test_what_json_cannot_say_exactly_is_refused(body: dict[Any, Any], error: type) -> None:
     with pytest.raises(error):
         dumps_body(body)
+
+
+def test_request_models_are_read_into_the_same_ordered_mapping_the_converter_gives() -> None:
+    from alliance_pay._converter import converter, unstructure_body
+    from alliance_pay._models import (
+        PayinLinkRequest,
+        PayinStatusRequest,
+        Payout,
+        PayoutRequest,
+        PayoutStatus,
+    )
+
+    models: list[object] = [
+        PayoutRequest(
+            beneficiary_name="Asha",
+            beneficiary_email="a@example.in",
+            beneficiary_mobile_no="9876543210",
+            beneficiary_address="MG Road",
+            payment_method="IMPS",
+            beneficiary_acc_no="123456789012",
+            bank_name="SBI",
+            ifsc="SBIN0060589",
+            amount=Decimal("10.50"),
+            order_id="P-1",
+            user_id="u-1",
+        ),
+        PayinLinkRequest(
+            user_id="u",
+            order_id="L-1",
+            amount=Decimal("1"),
+            method="UPI",
+            redirect_url="http://a.in",
+        ),
+        PayinStatusRequest(order_id="S-1"),
+        Payout(order_id="P-2", status=PayoutStatus.PENDING, amount=Decimal("5")),  # not plain
+    ]
+    for model in models:
+        mine, theirs = unstructure_body(model), converter.unstructure(model)
+        assert mine == theirs
+        assert list(mine) == list(theirs)
+        assert dumps_body(mine) == dumps_body(theirs)

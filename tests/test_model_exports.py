@@ -192,3 +192,17 @@ def test_request_bodies_are_models_too() -> None:
         user_id="u", order_id="o", amount=Decimal("1.50"), method="UPI", redirect_url="https://x.in"
     )
     assert body.to_dict(mode="json")["amount"] == "1.50"
+
+
+def test_webhook_events_serialise_too() -> None:
+    from alliance_pay.webhooks import parse_event
+
+    event = parse_event(
+        '{"event": "payout.succeeded", "data": {"order_id": "P-1", "status": "Approved", '
+        '"charge": 5.9, "beneficiary_acc_no": "123456789012"}}'
+    )
+    loaded = json.loads(event.to_json())
+    assert loaded["type"] == "payout.succeeded"
+    assert loaded["data"]["charge"] == "5.9"
+    assert loaded["data"]["beneficiary_acc_no"] == "123456789012"
+    assert "123456789012" not in repr(event)

@@ -22,15 +22,20 @@ def _squeezed(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def test_the_rules_module_uses_the_standard_library_only() -> None:
-    tree = ast.parse(Path(rules_module.__file__).read_text())
+def test_the_rules_package_uses_the_standard_library_only() -> None:
+    package = Path(rules_module.__file__).parent
+    inside = {path.stem for path in package.glob("*.py")}
     imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            assert node.level == 0, "a relative import would pull in the SDK"
-            imported.add((node.module or "").split(".")[0])
-        elif isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
+    for module in package.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                # Only a sibling inside the package: `..` would reach the SDK.
+                assert node.level == 1, f"{module.name} reaches outside the package"
+                assert (node.module or "") in inside, f"{module.name}: {node.module}"
+            elif isinstance(node, ast.ImportFrom):
+                imported.add((node.module or "").split(".")[0])
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
     assert imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alliance_pay import AllianceValidationError
-from alliance_pay._rules import RULES, check_fields, check_value
+from alliance_pay._rules import _BY_FIELD, _PLAN, RULES, check_fields, check_value
+from alliance_pay._rules._checks import fast_accept
 from alliance_pay._validation import payout_request
 
 AMOUNTS: list[tuple[object, str | None]] = [
@@ -100,3 +103,26 @@ def test_a_created_body_carries_the_exact_amount_that_was_checked() -> None:
         assert payout_request(**args, amount=amount).amount == expected  # type: ignore[arg-type]
     with pytest.raises(AllianceValidationError, match="amount"):
         payout_request(**args, amount=Decimal("0.015"))  # type: ignore[arg-type]
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=st.sampled_from("ab. /\\\t\n\x00\x7f9"), max_size=8),
+        st.integers(),
+        st.none(),
+        st.booleans(),
+        st.decimals(allow_nan=False),
+    )
+)
+def test_a_value_the_quick_test_accepts_passes_every_rule_of_its_field(value: object) -> None:
+    for (endpoint, field), rules in _BY_FIELD.items():
+        checks = tuple(rule.check for rule in rules)
+        accept = fast_accept(checks)
+        if accept is not None and accept(value):
+            assert all(check(value) is None for check in checks), (endpoint, field, value)
+
+
+def test_the_common_text_fields_have_a_quick_test() -> None:
+    planned = {name: accept for name, accept, _ in _PLAN["payouts.create"]}
+    for name in ("beneficiary_name", "ifsc", "order_id", "user_id", "beneficiary_mobile_no"):
+        assert planned[name] is not None, name

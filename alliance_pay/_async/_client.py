@@ -37,6 +37,7 @@ from alliance_pay._httpx2 import (
     AsyncHttpClient,
     as_httpx_timeout,
     check_http_client,
+    unsigned_auth,
 )
 from alliance_pay._lifecycle import AsyncWithOnly, ClientState, check_async_usage
 from alliance_pay._limits import (
@@ -260,13 +261,18 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
         body is decoded within ``max_response_bytes``.
         """
         http_client = self._ready_http_client()
+        # Built signed (see _build_request), so it is sent with a no-op auth: httpx's auth flow
+        # would cost a generator and a body read per request.
         request = self._build_request(http_client, call)
         deadline = Deadline(self._attempt_seconds)
         started = time.perf_counter()
         try:
             with attempt_scope_async(deadline):
                 response = await http_client.send(
-                    request, auth=self._auth, follow_redirects=False, stream=True
+                    request,
+                    auth=unsigned_auth(http_client),
+                    follow_redirects=False,
+                    stream=True,
                 )
                 try:
                     await self._receive(call, response, deadline)
@@ -359,7 +365,7 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
         *,
         order_id: str,
         operation: str,
-        lookup: ApiCall,
+        lookup: Callable[[], ApiCall],
         lookup_type: type[R],
         found: Callable[[R], T],
         differences: Callable[[R], Mapping[str, tuple[object, object]]],
@@ -380,7 +386,8 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
 
         async def settled() -> T | None:
             """The created record if the order exists (and matches), else None."""
-            record = await self._look_up(lookup, lookup_type, order_id, operation)
+            # Built only now: most creates are answered and never need it.
+            record = await self._look_up(lookup(), lookup_type, order_id, operation)
             return None if record is None else accept_record(record, found, differences, order_id)
 
         try:

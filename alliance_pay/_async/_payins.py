@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from alliance_pay._base import ApiCall
@@ -121,7 +122,7 @@ class AsyncPayinsResource:
             PayinLink,
             order_id=body.order_id,
             operation="payins.create_link",
-            lookup=_status_call(body.order_id),
+            lookup=partial(_status_call, body.order_id),
             lookup_type=Payin,
             found=lost,
             differences=lambda payin: _differences(body, payin),

@@ -39,6 +39,8 @@ from alliance_pay._httpx2 import (
     HttpClient,
     as_httpx_timeout,
     check_http_client,
+    request_errors,
+    unsigned_auth,
 )
 from alliance_pay._lifecycle import WithOnly, ClientState, check_sync_usage
 from alliance_pay._limits import (
@@ -262,13 +264,18 @@ class AllianceClient(BaseClient, WithOnly):
         body is decoded within ``max_response_bytes``.
         """
         http_client = self._ready_http_client()
+        # Built signed (see _build_request), so it is sent with a no-op auth: httpx's auth flow
+        # would cost a generator and a body read per request.
         request = self._build_request(http_client, call)
         deadline = Deadline(self._attempt_seconds)
         started = time.perf_counter()
         try:
             with attempt_scope_sync(deadline):
                 response = http_client.send(
-                    request, auth=self._auth, follow_redirects=False, stream=True
+                    request,
+                    auth=unsigned_auth(http_client),
+                    follow_redirects=False,
+                    stream=True,
                 )
                 try:
                     self._receive(call, response, deadline)
@@ -361,7 +368,7 @@ class AllianceClient(BaseClient, WithOnly):
         *,
         order_id: str,
         operation: str,
-        lookup: ApiCall,
+        lookup: Callable[[], ApiCall],
         lookup_type: type[R],
         found: Callable[[R], T],
         differences: Callable[[R], Mapping[str, tuple[object, object]]],
@@ -382,7 +389,8 @@ class AllianceClient(BaseClient, WithOnly):
 
         def settled() -> T | None:
             """The created record if the order exists (and matches), else None."""
-            record = self._look_up(lookup, lookup_type, order_id, operation)
+            # Built only now: most creates are answered and never need it.
+            record = self._look_up(lookup(), lookup_type, order_id, operation)
             return None if record is None else accept_record(record, found, differences, order_id)
 
         try:

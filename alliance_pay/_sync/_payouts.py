@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 import time
@@ -154,7 +155,7 @@ class PayoutsResource:
             Payout,
             order_id=body.order_id,
             operation="payouts.create",
-            lookup=_status_call(body.order_id),
+            lookup=partial(_status_call, body.order_id),
             lookup_type=Payout,
             found=lambda payout: payout,
             differences=lambda payout: differences(body, payout, _COMPARED_FIELDS),

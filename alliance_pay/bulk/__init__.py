@@ -89,7 +89,6 @@ if TYPE_CHECKING:
     from alliance_pay.bulk._postgres import PostgresJournal
 
 __all__ = [
-    "PAYOUT_COLUMNS",
     "AsyncBulkRun",
     "BulkBalanceError",
     "BulkBusyError",
@@ -101,6 +100,7 @@ __all__ = [
     "BulkValidationError",
     "InvalidRow",
     "Journal",
+    "PAYOUT_COLUMNS",
     "PostgresJournal",
     "ResultsWriter",
     "RowResult",

@@ -27,6 +27,10 @@ class Progress(Protocol):
 
     def advance(self, result: RowResult) -> None: ...
 
+    def settle(self, result: RowResult) -> None:
+        """A row already counted reached its final status (``--wait``)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -44,6 +48,11 @@ class _Counts:
             self.failed += 1
         elif result.state is RowState.UNKNOWN:
             self.unknown += 1
+
+    def settle(self, result: RowResult) -> None:
+        if result.state is RowState.REJECTED:
+            self.ok -= 1
+            self.failed += 1
 
     def line(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-9)
@@ -81,6 +90,9 @@ class PlainProgress:
             self._last = now
             print(f"bulk: {self._counts.line()}", file=self._stream, flush=True)
 
+    def settle(self, result: RowResult) -> None:
+        self._counts.settle(result)
+
     def close(self) -> None:
         print(f"bulk: {self._counts.line()}", file=self._stream, flush=True)
 
@@ -114,11 +126,18 @@ class RichProgress:
 
     def advance(self, result: RowResult) -> None:
         self._counts.add(result)
+        self._show(1)
+
+    def settle(self, result: RowResult) -> None:
+        self._counts.settle(result)
+        self._show(0)
+
+    def _show(self, advance: int) -> None:
         c = self._counts
         rate = c.done / max(time.monotonic() - c.started, 1e-9)
         self._bar.update(
             self._task,
-            advance=1,
+            advance=advance,
             speed=f"{rate:.1f}",
             counts=f"ok {c.ok}  refused {c.failed}  unknown {c.unknown}",
         )

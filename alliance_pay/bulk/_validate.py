@@ -49,7 +49,8 @@ def check_row(source: SourceRow, *, batch_id: str, derive: str | None = None) ->
     remarks = values.get("remarks")
     try:
         body = payout_request(
-            order_id=order_id,
+            # A JSON number is refused as a single create would refuse it, not turned into text.
+            order_id=order_id if given is None or isinstance(given, str) else given,
             user_id=values.get("user_id"),
             amount=values.get("amount"),
             beneficiary_name=values.get("beneficiary_name"),

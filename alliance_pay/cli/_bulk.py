@@ -216,7 +216,9 @@ def _report(args: argparse.Namespace) -> int:
     from alliance_pay.bulk._summary import Summary
 
     out = Path(args.out) if args.out else default_results_path(args.file)
-    journal = open_journal(args.journal or default_journal_path(out))
+    # The journal the run used: --journal, else the one beside FILE's default results file
+    # (--out here names the report, which may be anywhere).
+    journal = open_journal(args.journal or default_journal_path(default_results_path(args.file)))
     try:
         batch_id = args.batch_id or Path(args.file).stem
         if journal.batch(batch_id) is None:
@@ -253,7 +255,9 @@ async def _run(args: argparse.Namespace) -> int:
             )
         progress = make_progress(report.rows if not args.worker else report.to_send)
         try:
-            await run.run(progress.advance)
+            await run.run(
+                lambda r: (progress.settle if run.phase == "wait" else progress.advance)(r)
+            )
         finally:
             progress.close()
     assert run.summary is not None

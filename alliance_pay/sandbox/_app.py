@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from email.utils import formatdate
 
 from starlette.applications import Starlette
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from alliance_pay.sandbox._api import Api
 from alliance_pay.sandbox._config import SandboxConfig
@@ -29,6 +32,30 @@ class _AnyPathConvertor(PathConvertor):
 
 
 register_url_convertor("any_path", _AnyPathConvertor())
+
+
+class _SandboxDate:
+    """Every answer's ``Date`` comes from the sandbox's own clock (the server adds none), so a
+    client sees the skew a ``SandboxConfig(clock=...)`` simulates, as it would a real server's."""
+
+    def __init__(self, app: ASGIApp, clock: Callable[[], float]) -> None:
+        self.app = app
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_date(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"date" for name, _ in headers):
+                    headers.append((b"date", formatdate(self.clock(), usegmt=True).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_date)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -83,6 +110,7 @@ def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None =
         routes=routes,
         lifespan=lifespan,
         exception_handlers={404: _http_error, 405: _http_error},
+        middleware=[Middleware(_SandboxDate, clock=sandbox.config.clock)],
     )
     app.state.sandbox = sandbox
     return app

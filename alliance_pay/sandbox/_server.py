@@ -60,8 +60,16 @@ def build_server(app: ASGIApp, sock: socket.socket, *, log_level: str = "info") 
     import uvicorn
 
     host, port = sock.getsockname()[:2]
+    # date_header=False: the app dates its answers from the sandbox's own clock.
     config = uvicorn.Config(
-        app, host=host, port=port, lifespan="on", log_level=log_level, ws="none", http="h11"
+        app,
+        host=host,
+        port=port,
+        lifespan="on",
+        log_level=log_level,
+        ws="none",
+        http="h11",
+        date_header=False,
     )
     logging.getLogger("uvicorn.error").addFilter(_HIDE_DROPS)
     return uvicorn.Server(config)

@@ -19,6 +19,7 @@ from attrs import frozen
 
 from alliance_pay._converter import converter
 from alliance_pay._exceptions import WebhookParseError
+from alliance_pay._model_base import Model
 from alliance_pay._models import Payin, Payout
 from alliance_pay._signing import dumps_body
 
@@ -54,7 +55,7 @@ class EventType(str, enum.Enum):
 
 
 @frozen(kw_only=True)
-class PayinEvent:
+class PayinEvent(Model):
     """A ``payin.*`` event as received: *not yet confirmed*.
 
     Attributes:
@@ -76,7 +77,7 @@ class PayinEvent:
 
 
 @frozen(kw_only=True)
-class PayoutEvent:
+class PayoutEvent(Model):
     """A ``payout.*`` event as received: *not yet confirmed*.
 
     Attributes:
@@ -97,7 +98,7 @@ class PayoutEvent:
 
 
 @frozen(kw_only=True)
-class UnknownEvent:
+class UnknownEvent(Model):
     """An event type this SDK does not know yet, kept so that a new event breaks nothing.
 
     It cannot be confirmed (the SDK does not know which call would confirm it), so

@@ -453,3 +453,23 @@ def test_a_payin_amount_follows_the_payout_amount_rules(
     client: AllianceClient, respx_mock: respx.MockRouter, amount: object
 ) -> None:
     link_refused(client, "amount", amount=amount)
+
+
+@pytest.mark.parametrize(
+    "redirect_url",
+    ["http://test.com", "https://shop.example.in/after?order=PAYIN-1#top", "HTTPS://SHOP.IN"],
+)
+def test_a_valid_payin_link_is_sent_with_each_field_as_given(
+    client: AllianceClient, respx_mock: respx.MockRouter, redirect_url: str
+) -> None:
+    route = respx_mock.post(f"{BASE_URL}/api/v1/payin/generate/link").respond(
+        201, json=envelope({"pay_url": "https://pay.alliance.test/p/1", "order_id": "PAYIN-1"})
+    )
+    client.payins.create_link(**{**LINK, "redirect_url": redirect_url})
+    assert sent_json(route.calls.last.request) == {
+        "user_id": LINK["user_id"],
+        "order_id": "PAYIN-1",
+        "amount": 100,
+        "method": "UPI",
+        "redirect_url": redirect_url,
+    }

@@ -64,14 +64,15 @@ class Served:
 
 @contextmanager
 def served(**settings: object) -> Iterator[Served]:
-    config = SandboxConfig(
-        access_key=ACCESS_KEY,
-        secret_key=SECRET_KEY,
-        balance=Decimal("1000000000.00"),
-        payout_delay=3600,
-        seed=20261129,
-        **settings,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "access_key": ACCESS_KEY,
+        "secret_key": SECRET_KEY,
+        "balance": Decimal("1000000000.00"),
+        "payout_delay": 3600,
+        "seed": 20261129,
+        **settings,
+    }
+    config = SandboxConfig(**values)  # type: ignore[arg-type]
     app = create_app(config)
     with serve_in_thread(app) as url:
         yield Served(url, app.state.sandbox)

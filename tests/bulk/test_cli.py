@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.bulk.cli_support import results_path, served, valid_amounts
-from tests.bulk.support import check_exactly_once, read_results, rows, write_csv
+from tests.bulk.support import (
+    REJECTED_ACCOUNT,
+    check_exactly_once,
+    read_results,
+    rows,
+    write_csv,
+)
 
 
 def test_dry_run_lists_every_bad_row_and_sends_nothing(tmp_path: Path) -> None:
@@ -53,6 +59,22 @@ def test_a_clean_file_exits_0_and_prints_the_summary_as_json(tmp_path: Path) -> 
     assert summary["states"]["created"]["count"] == 5
     assert summary["states"]["created"]["amount"] == str(sum(valid_amounts(records).values()))
     check_exactly_once(read_results(results_path(source)), paid, debits, valid_amounts(records))
+
+
+def test_wait_reports_final_statuses_and_exits_1_for_a_rejected_payout(tmp_path: Path) -> None:
+    records = rows(3, **{"2": {"beneficiary_acc_no": REJECTED_ACCOUNT}})
+    source = write_csv(tmp_path / "wait.csv", records)
+    with served(payout_delay=0.05) as api:
+        done = api.run(str(source), "--wait", "--wait-timeout", "30", "--json")
+
+    assert done.returncode == 1, done.stderr
+    states = {r["row"]: (r["state"], r["status"]) for r in read_results(results_path(source))}
+    assert states == {
+        "1": ("approved", "Approved"),
+        "2": ("rejected", "Rejected"),
+        "3": ("approved", "Approved"),
+    }
+    assert "ok 2, refused/invalid 1, unknown 0" in done.stderr
 
 
 @pytest.mark.slow
@@ -108,3 +130,20 @@ def test_kill_9_at_random_points_then_resume_pays_every_row_exactly_once(tmp_pat
     results = read_results(results_path(source))
     assert [r["state"] for r in results if r["row"] == "7"] == ["invalid"]
     check_exactly_once(results, paid, debits, valid)
+
+
+def test_report_rewrites_the_whole_batch_from_the_journal_anywhere(tmp_path: Path) -> None:
+    records = rows(4, **{"3": {"amount": "0"}})
+    source = write_csv(tmp_path / "rep.csv", records)
+    with served() as api:
+        first = api.run(str(source))
+        report = api.run(str(source), "--report", "--out", str(tmp_path / "elsewhere.jsonl"))
+
+    assert (first.returncode, report.returncode) == (1, 1)
+    lines = read_results(tmp_path / "elsewhere.jsonl")
+    assert [(r["row"], r["state"]) for r in lines] == [
+        ("1", "created"),
+        ("2", "created"),
+        ("3", "invalid"),
+        ("4", "created"),
+    ]

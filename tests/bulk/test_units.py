@@ -92,10 +92,12 @@ def test_plain_progress_prints_counts_rate_and_eta_when_not_a_terminal() -> None
     assert isinstance(progress, PlainProgress)
     progress.advance(RowResult(row=1, order_id="A", state=RowState.CREATED))
     progress.advance(RowResult(row=2, order_id="B", state=RowState.UNKNOWN))
+    progress.advance(RowResult(row=3, order_id="C", state=RowState.CREATED))
+    progress.settle(RowResult(row=3, order_id="C", state=RowState.REJECTED))  # --wait
     time.sleep(0.01)
     progress.close()
-    assert "2/3 rows" in out.getvalue()
-    assert "ok 1, refused/invalid 0, unknown 1" in out.getvalue()
+    assert "3/3 rows" in out.getvalue()
+    assert "ok 1, refused/invalid 1, unknown 1" in out.getvalue()
     assert "ETA" in out.getvalue()
 
 

@@ -4,9 +4,11 @@ and a GET signed with an empty body line or with ``{}``, the sandbox saying whic
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -173,7 +175,7 @@ async def test_a_get_signed_with_anything_else_is_refused_saying_both_were_tried
     assert GET_BODY_HEADER not in response.headers
 
 
-def _sdk(**options: Any) -> tuple[AllianceClient, list[httpx.Request]]:
+def _sdk(**options: Any) -> tuple[AllianceClient, httpx.Client, list[httpx.Request]]:
     from alliance_pay.testing import SandboxTransport
 
     seen: list[httpx.Request] = []
@@ -182,14 +184,16 @@ def _sdk(**options: Any) -> tuple[AllianceClient, list[httpx.Request]]:
     def record(request: httpx.Request) -> None:
         seen.append(request)
 
+    # The http client is ours to close: it owns the transport's worker thread.
+    http = httpx.Client(transport=transport, event_hooks={"request": [record]})
     client = AllianceClient(
         access_key=ACCESS_KEY,
         secret_key=SECRET_KEY,
         base_url="http://sandbox.test",
-        http_client=httpx.Client(transport=transport, event_hooks={"request": [record]}),
+        http_client=http,
         **options,
     )
-    return client, seen
+    return client, http, seen
 
 
 def _signature_over(request: httpx.Request, line: str) -> str:
@@ -202,8 +206,8 @@ def _signature_over(request: httpx.Request, line: str) -> str:
 def test_get_body_chooses_the_line_the_sdk_signs_and_the_sandbox_sees(
     options: dict[str, Any], line: str
 ) -> None:
-    client, seen = _sdk(**options)
-    with client:
+    client, http, seen = _sdk(**options)
+    with http, client:
         client.balance.retrieve()
     (request,) = seen
     assert request.content == b""  # the GET still sends no body
@@ -212,8 +216,8 @@ def test_get_body_chooses_the_line_the_sdk_signs_and_the_sandbox_sees(
 
 def test_alliance_get_body_env_sets_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLIANCE_GET_BODY", "{}")
-    client, seen = _sdk()
-    with client:
+    client, http, seen = _sdk()
+    with http, client:
         client.balance.retrieve()
     assert seen[0].headers["Signature"] == _signature_over(seen[0], "{}")
 
@@ -234,3 +238,22 @@ async def test_the_sandbox_reports_the_line_an_sdk_get_was_signed_with() -> None
         ):
             raw = await client.balance.with_raw_response.retrieve()
             assert raw.headers[GET_BODY_HEADER] == reported
+
+
+def test_a_skewed_sandbox_clock_shows_in_its_date_header_and_in_the_401() -> None:
+    # The sandbox dates its answers by its own clock, so a simulated skew is what a client sees.
+    from alliance_pay import AuthenticationError
+
+    config = make_config(clock=lambda: time.time() + 600)
+    with (
+        serve_in_thread(create_app(config)) as base_url,
+        AllianceClient(
+            access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=base_url, max_retries=0
+        ) as client,
+    ):
+        with pytest.raises(AuthenticationError) as info:
+            client.balance.retrieve()
+        assert len(info.value.response.headers.get_list("date")) == 1
+    text = str(info.value)
+    assert "Stale timestamp" in text
+    assert re.search(r"your clock is (599|600|601) s behind the server's", text), text

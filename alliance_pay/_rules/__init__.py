@@ -19,12 +19,29 @@ JSON numbers with a fraction as ``Decimal``), ``float`` (from SDK callers only),
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Final, Literal
-from urllib.parse import urlsplit
+from typing import Any, Final, Literal
+
+from ._checks import (
+    AMOUNT_CEILING,
+    MISSING,
+    Check,
+    below_ceiling,
+    fast_accept,
+    http_url,
+    no_control,
+    number,
+    one_path_segment,
+    positive,
+    required,
+    string,
+    string_or_integer,
+    string_or_null,
+    to_amount,
+    upi,
+    whole_paise,
+)
 
 __all__ = [
     "ENDPOINTS",
@@ -39,14 +56,6 @@ __all__ = [
 ]
 
 
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-#: A field that is absent from the body.
-MISSING: Final = _Missing()
-
 #: The endpoints and the paths their rules apply to.
 ENDPOINTS: Final = {
     "payins.create_link": "POST api/v1/payin/generate/link",
@@ -54,159 +63,6 @@ ENDPOINTS: Final = {
     "payouts.create": "POST api/v1/payout/initiate",
     "payouts.retrieve": "GET api/v1/payout/{order_id}/status",
 }
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_SEPARATORS = re.compile(r"[/\\]")
-_PAISA_PLACES = 2
-#: Amounts must stay below this (one hundred billion rupees).
-AMOUNT_CEILING: Final = Decimal("1e11")
-
-
-def _blank(value: object) -> bool:
-    # Laravel trims strings and turns "" into null before "required" looks at them.
-    return value is MISSING or value is None or (isinstance(value, str) and not value.strip())
-
-
-def _required(value: object) -> str | None:
-    return "is required" if _blank(value) else None
-
-
-def _string(value: object) -> str | None:
-    return None if isinstance(value, str) else f"must be a string, not {_kind(value)}"
-
-
-def _string_or_integer(value: object) -> str | None:
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-        return None
-    return f"must be a string or an integer, not {_kind(value)}"
-
-
-def _string_or_null(value: object) -> str | None:
-    return None if value is None or value is MISSING else _string(value)
-
-
-def _no_control(value: object) -> str | None:
-    if isinstance(value, str) and _CONTROL.search(value):
-        return "must not contain control characters (newline, tab, NUL...)"
-    return None
-
-
-def _one_path_segment(value: object) -> str | None:
-    # Without a dot there is no dot segment: the common case costs one scan.
-    if (
-        isinstance(value, str)
-        and "." in value
-        and any(part.strip() in {".", ".."} for part in _SEPARATORS.split(value))
-    ):
-        return "must not be or contain a '.' or '..' path segment"
-    return None
-
-
-def to_amount(value: object) -> Decimal | None:
-    """A JSON-ish value as an exact ``Decimal``, or ``None`` if it is not a finite number.
-
-    A ``float`` (an SDK caller's) is read through its shortest repr, so ``0.1`` is ``0.1``.
-
-    Examples:
-        >>> to_amount("100.50"), to_amount(5), to_amount(0.1), to_amount(True)
-        (Decimal('100.50'), Decimal('5'), Decimal('0.1'), None)
-    """
-    # Each amount rule reads the amount: the last value read is kept (by identity, and held so
-    # its id cannot be reused), so the rules of one field convert it once, not once each.
-    global _last_amount
-    last = _last_amount
-    if last[0] is value:
-        return last[1]
-    amount = _read_amount(value)
-    _last_amount = (value, amount)
-    return amount
-
-
-_last_amount: tuple[object, Decimal | None] = (MISSING, None)
-
-
-def _read_amount(value: object) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, Decimal)):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        amount = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            amount = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-    else:
-        return None
-    return amount if amount.is_finite() else None
-
-
-def _number(value: object) -> str | None:
-    if to_amount(value) is None:
-        return f"must be a number (an int, a Decimal or a decimal string), not {_shown(value)}"
-    return None
-
-
-def _positive(value: object) -> str | None:
-    amount = to_amount(value)
-    return f"must be greater than 0, not {amount}" if amount is not None and amount <= 0 else None
-
-
-def _below_ceiling(value: object) -> str | None:
-    amount = to_amount(value)
-    if amount is not None and amount >= AMOUNT_CEILING:
-        return f"must be less than {AMOUNT_CEILING:f} (at most 99999999999.99)"
-    return None
-
-
-def _whole_paise(value: object) -> str | None:
-    amount = to_amount(value)
-    if amount is None:
-        return None
-    # Exact, whatever the size: strip trailing zeros from the digits, then count the places.
-    _, digits, exponent = amount.as_tuple()
-    assert isinstance(exponent, int)
-    places = -exponent
-    for digit in reversed(digits):
-        if places <= 0 or digit != 0:
-            break
-        places -= 1
-    if places > _PAISA_PLACES:
-        return f"must have at most two decimal places (whole paise), not {_shown(value)}"
-    return None
-
-
-def _upi(value: object) -> str | None:
-    return None if value == "UPI" else f"must be 'UPI', not {_shown(value)}"
-
-
-def _http_url(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        parts = None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or _CONTROL.search(value)
-        or any(ch.isspace() for ch in value)
-    ):
-        return "must be an absolute http:// or https:// URL"
-    return None
-
-
-def _kind(value: object) -> str:
-    return "null" if value is None else type(value).__name__
-
-
-def _shown(value: object) -> str:
-    text = format(value, "f") if isinstance(value, Decimal) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
 
 Source = Literal["docs", "our reading"]
 
@@ -247,8 +103,8 @@ def _required_string(endpoint: str, field: str, quote: str) -> list[Rule]:
     return _rules_for(
         endpoint,
         field,
-        ("required", "docs", quote, _required),
-        ("a string", "our reading", _STRING_READING, _string),
+        ("required", "docs", quote, required),
+        ("a string", "our reading", _STRING_READING, string),
     )
 
 
@@ -262,7 +118,7 @@ def _order_id(endpoint: str, quote: str, *, in_path: bool) -> list[Rule]:
             "our reading",
             "an order id names one order in every call, log line and URL path; a newline or NUL "
             "in it is a mistake, never an order",
-            _no_control,
+            no_control,
         ),
     )
     if in_path:
@@ -274,7 +130,7 @@ def _order_id(endpoint: str, quote: str, *, in_path: bool) -> list[Rule]:
                 "our reading",
                 "the order id travels in the status URL's path (percent-encoded); a dot segment "
                 "would make servers and proxies that decode %2F call another endpoint",
-                _one_path_segment,
+                one_path_segment,
             ),
         )
     return rules
@@ -284,26 +140,26 @@ def _amount(endpoint: str, quote: str) -> list[Rule]:
     return _rules_for(
         endpoint,
         "amount",
-        ("required", "docs", quote, _required),
+        ("required", "docs", quote, required),
         (
             "a number",
             "our reading",
             "the docs' examples send a JSON number (100); a decimal string is taken too, as "
             "Laravel's numeric rule does",
-            _number,
+            number,
         ),
-        ("greater than 0", "our reading", "a transfer of zero or less moves no money", _positive),
+        ("greater than 0", "our reading", "a transfer of zero or less moves no money", positive),
         (
             "at most two decimal places",
             "our reading",
             'the docs say "Amount ... in INR"; the smallest unit of the rupee is the paisa',
-            _whole_paise,
+            whole_paise,
         ),
         (
             "less than 100000000000",
             "our reading",
             "a ceiling far above any real transfer, so a typo of many digits is never sent",
-            _below_ceiling,
+            below_ceiling,
         ),
     )
 
@@ -324,13 +180,13 @@ RULES: Final[tuple[Rule, ...]] = (
             "required",
             "docs",
             '"Required Methood for the payment collection always should be UPI."',
-            _required,
+            required,
         ),
         (
             "exactly 'UPI'",
             "docs",
             '"Methood for the payment collection always should be UPI."',
-            _upi,
+            upi,
         ),
     ),
     *_required_string(
@@ -347,7 +203,7 @@ RULES: Final[tuple[Rule, ...]] = (
             "our reading",
             "the customer's browser is sent there after paying; the docs' example is "
             '"http://test.com"',
-            _http_url,
+            http_url,
         ),
     ),
     # payins.retrieve
@@ -374,13 +230,13 @@ RULES: Final[tuple[Rule, ...]] = (
             "required",
             "docs",
             '"Required Mobile number of the beneficiary."',
-            _required,
+            required,
         ),
         (
             "a string or an integer",
             "our reading",
             'the docs\' samples send it both as 7878787878 and as "7878787878"',
-            _string_or_integer,
+            string_or_integer,
         ),
     ),
     *_required_string(
@@ -428,7 +284,7 @@ RULES: Final[tuple[Rule, ...]] = (
             "optional: a string or null",
             "docs",
             '"Optional Any additional notes or remarks for the payout." (the examples send null)',
-            _string_or_null,
+            string_or_null,
         ),
     ),
     # payouts.retrieve: the order id in the path.
@@ -471,8 +327,10 @@ def check_fields(endpoint: str, body: Mapping[str, object]) -> dict[str, str]:
     if endpoint not in ENDPOINTS:
         raise KeyError(f"no rules for {endpoint!r}; known: {', '.join(ENDPOINTS)}")
     errors: dict[str, str] = {}
-    for name, checks in _PLAN[endpoint]:
+    for name, accept, checks in _PLAN[endpoint]:
         value = body.get(name, MISSING)
+        if accept is not None and accept(value):
+            continue
         for check in checks:
             reason = check(value)
             if reason is not None:
@@ -492,11 +350,17 @@ def _index(rules: Iterable[Rule]) -> tuple[dict[tuple[str, str], list[Rule]], di
 
 
 _BY_FIELD, _FIELDS = _index(RULES)
-#: Per endpoint, each field with its checks in table order: what check_fields runs, looked up once.
+
+
+def _planned(endpoint: str, name: str) -> tuple[str, Any, tuple[Check, ...]]:
+    checks = tuple(rule.check for rule in _BY_FIELD[(endpoint, name)])
+    return name, fast_accept(checks), checks
+
+
+# Each endpoint's checks, planned once, in the documented order: (field, a quick test that a
+# value passes them all or None, its checks in order).
 _PLAN: Final = {
-    endpoint: tuple(
-        (name, tuple(rule.check for rule in _BY_FIELD[(endpoint, name)])) for name in names
-    )
+    endpoint: tuple(_planned(endpoint, name) for name in names)
     for endpoint, names in _FIELDS.items()
 }
 
