@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import mmap
 import os
+import struct
 import threading
 from collections.abc import Callable, Generator
-from typing import Literal, TypeVar, cast
+from contextlib import AbstractContextManager
+from typing import Any, Literal, TypeVar, cast
 
 import httpx
 
@@ -80,26 +83,75 @@ def _require_key(name: str, value: object) -> str:
     return value
 
 
+#: How far ahead of the wall clock a timestamp may run to stay unique: servers allow some skew
+#: (the sandbox five minutes), and a call right after an NTP correction must still pass.
+MAX_LEAD_MS = 1000
+
+
+def _next_ms(now: int, last: int) -> int:
+    value = last + 1 if last >= now else now
+    # Past the lead: the wall clock went back (an NTP correction), or more than a thousand
+    # requests a second. Believe the clock: a timestamp from the future fails every request.
+    return value if value <= now + MAX_LEAD_MS else now
+
+
 class _UniqueMillis:
-    """Milliseconds since the epoch, strictly increasing across every call in the process.
+    """Milliseconds since the epoch: strictly increasing across every call in this process and
+    in the processes forked from it, and never more than ``MAX_LEAD_MS`` ahead of the wall
+    clock.
 
     Two identical requests signed in the same millisecond would carry the same signature, and a
     server that refuses replayed signatures would reject the second: a burst of concurrent
-    ``balance.retrieve()`` calls is enough. Stepping a duplicate forward by a millisecond keeps
-    every signature unique and drifts from the wall clock only by the size of the burst.
+    ``balance.retrieve()`` calls is enough, and so are a parent and its forked child reading
+    the same payout. So a duplicate is stepped forward a millisecond, from a counter that a
+    forked child shares with its parent (shared memory, made just before the first fork).
+
+    After the wall clock jumps back, the next timestamp is the corrected time, not one from the
+    future; only beyond a thousand requests a second could a value repeat.
+
+    Examples:
+        >>> clock = _UniqueMillis(wall=lambda: 1_000_000)
+        >>> [clock() for _ in range(3)]
+        [1000000, 1000001, 1000002]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, wall: Callable[[], int] = now_ms) -> None:
+        self._wall = wall
         self._last = 0
-        self._lock = threading.Lock()
+        self._lock: AbstractContextManager[Any] = threading.Lock()
+        self._shared: mmap.mmap | None = None
+
+    def share_with_children(self) -> None:
+        """Move the counter into memory a forked child shares (called just before a fork)."""
+        if self._shared is not None:
+            return
+        try:
+            import multiprocessing
+
+            lock = multiprocessing.get_context("fork").Lock()
+            shared = mmap.mmap(-1, 8)  # anonymous and MAP_SHARED: forked children see it
+        except (ImportError, OSError, ValueError):  # no fork, or no POSIX semaphores here
+            return
+        with self._lock:
+            struct.pack_into("q", shared, 0, self._last)
+            self._shared = shared
+            self._lock = lock
 
     def __call__(self) -> int:
+        now = self._wall()
         with self._lock:
-            self._last = max(now_ms(), self._last + 1)
-            return self._last
+            shared = self._shared
+            if shared is None:
+                self._last = value = _next_ms(now, self._last)
+            else:
+                value = _next_ms(now, struct.unpack_from("q", shared, 0)[0])
+                struct.pack_into("q", shared, 0, value)
+            return value
 
 
 _unique_ms = _UniqueMillis()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_unique_ms.share_with_children)
 
 
 class AllianceAuth(httpx.Auth):
@@ -114,8 +166,9 @@ class AllianceAuth(httpx.Auth):
         access_key: the merchant's access key.
         secret_key: the merchant's secret key. It is never shown by ``repr``.
         clock: optional callable returning milliseconds since the epoch; tests pin time with it.
-            The default is the wall clock, stepped forward a millisecond when two requests
-            would otherwise share a timestamp, so no two signatures in a process are equal.
+            The default is the wall clock, stepped forward when two requests would otherwise
+            share a timestamp (a forked child shares the counter with its parent, so never
+            repeats its values), and never more than a second ahead of it.
         get_body: the body line a GET without a body is signed with: ``""`` (an empty line, the
             default, as the documentation's prose and its PHP, JavaScript and Java samples do)
             or ``"{}"`` (as its "REQUEST_BODY for GET" example and its Python sample do). Only

@@ -10,7 +10,7 @@ import copy
 import json
 import os
 import platform
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from ._converter import converter, structure_problems, unstructure_body
 from ._exceptions import (
     AllianceValidationError,
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -30,6 +31,7 @@ from ._exceptions import (
     DuplicateOrderIdError,
     InternalServerError,
     NotFoundError,
+    OrderIdConflictError,
     PermissionDeniedError,
     RateLimitError,
     UnprocessableEntityError,
@@ -43,21 +45,43 @@ from ._httpx2 import (
     foreign_request_args,
     timeout_errors,
 )
-from ._logging import mask_key
+from ._limits import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    BodyTooLarge,
+    BodyUndecodable,
+    DeadlineExceeded,
+)
+from ._logging import logger, mask_key
 from ._response import record_response
 from ._rules import ENDPOINTS
 from ._signing import EMPTY_NON_GET_BODY, dumps_body, signing_path
 from ._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._version import __version__
 
-__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ApiCall", "BaseClient", "status_error"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_RESOLVE_TIMEOUT",
+    "DEFAULT_TIMEOUT",
+    "ApiCall",
+    "BaseClient",
+    "accept_record",
+    "note_interrupted_create",
+    "status_error",
+]
 
 T = TypeVar("T")
+R = TypeVar("R")
 _Client = TypeVar("_Client", bound="BaseClient")
 
-#: 5 s to connect, 30 s for the rest: long enough for a slow bank, short enough never to hang.
+#: 30 s in all per attempt, 5 s of it to connect: long enough for a slow bank, short enough
+#: never to hang.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+#: How long a create whose answer was lost keeps looking its order up before it says the
+#: outcome is unknown.
+DEFAULT_RESOLVE_TIMEOUT = 30.0
 _HTTPX_DEFAULT = httpx.Timeout(5.0)
 
 ENV_ACCESS_KEY = "ALLIANCE_ACCESS_KEY"
@@ -75,6 +99,12 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 _MAX_TEXT_IN_ERROR = 2000
 
 
+def _body_repr(body: bytes | None) -> str:
+    # The body holds account numbers, names and mobiles: a traceback with locals (Sentry,
+    # rich) shows every ApiCall on the stack, so its repr gives only the size.
+    return "None" if body is None else f"<{len(body)} bytes>"
+
+
 @attrs.frozen
 class ApiCall:
     """One endpoint call, before it is sent.
@@ -82,19 +112,33 @@ class ApiCall:
     Attributes:
         method: the HTTP method.
         path: the path below the base URL, percent-encoded as it will be sent and signed.
-        body: the exact JSON bytes to send, or ``None`` for none.
+        body: the exact JSON bytes to send, or ``None`` for none; ``repr`` shows only its size.
         idempotent: whether re-sending it can never create anything twice.
-    """
+        order_id: the order the answer must be about: a record for another order is refused.
+
+    Examples:
+        >>> ApiCall("POST", "api/v1/payout/initiate", b'{"beneficiary_acc_no":"123"}')
+        ApiCall(method='POST', path='api/v1/payout/initiate', body=<28 bytes>, idempotent=True, order_id=None)
+    """  # noqa: E501 (a doctest line)
 
     method: str
     path: str
-    body: bytes | None = None
+    body: bytes | None = attrs.field(default=None, repr=_body_repr)
     idempotent: bool = True
+    order_id: str | None = None
 
     @classmethod
-    def json(cls, method: str, path: str, payload: object, *, idempotent: bool) -> ApiCall:
+    def json(
+        cls,
+        method: str,
+        path: str,
+        payload: object,
+        *,
+        idempotent: bool,
+        order_id: str | None = None,
+    ) -> ApiCall:
         body = dumps_body(unstructure_body(payload))
-        return cls(method, path, body, idempotent)
+        return cls(method, path, body, idempotent, order_id)
 
 
 def _setting(name: str, value: str | None, env: str) -> str:
@@ -160,6 +204,36 @@ def check_timeout(value: object) -> httpx.Timeout:
     )
 
 
+def attempt_seconds(timeout: httpx.Timeout) -> float:
+    """The total wall-clock time one attempt may take: its largest piece.
+
+    ``timeout=2`` is 2 s for the whole attempt, from connecting to the last byte of the body.
+    With an ``httpx.Timeout`` each piece bounds its own step and the largest bounds the whole.
+
+    Examples:
+        >>> attempt_seconds(httpx.Timeout(30.0, connect=5.0))
+        30.0
+    """
+    pieces = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    return max(piece for piece in pieces if piece is not None)
+
+
+def check_max_response_bytes(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1024:
+        return value
+    raise AllianceValidationError(
+        "max_response_bytes", "must be an int of at least 1024 (bytes of decoded body)"
+    )
+
+
+def check_resolve_timeout(value: object) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 3600:
+        return float(value)
+    raise AllianceValidationError(
+        "resolve_timeout", "must be a positive number of seconds, under an hour"
+    )
+
+
 def check_max_retries(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10:
         return value
@@ -187,7 +261,10 @@ class BaseClient:
     _auth: AllianceAuth
     _base_url: httpx.URL
     _timeout: httpx.Timeout
+    _attempt_seconds: float
     _max_retries: int
+    _max_response_bytes: int
+    _resolve_timeout: float
     _headers: dict[str, str]
     _base_url_text: str
     _signing_prefix: str
@@ -203,6 +280,8 @@ class BaseClient:
         default_headers: Mapping[str, str] | None,
         http_client_timeout: httpx.Timeout | None,
         get_body: GetBody | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        resolve_timeout: float = DEFAULT_RESOLVE_TIMEOUT,
     ) -> None:
         self._auth = AllianceAuth(
             _setting("access_key", access_key, ENV_ACCESS_KEY),
@@ -224,11 +303,22 @@ class BaseClient:
                 timeout = http_client_timeout
             else:
                 timeout = DEFAULT_TIMEOUT
-        self._timeout = check_timeout(timeout)
+        self._set_timeout(timeout)
         self._max_retries = check_max_retries(max_retries)
-        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
+        self._max_response_bytes = check_max_response_bytes(max_response_bytes)
+        self._resolve_timeout = check_resolve_timeout(resolve_timeout)
+        headers = {
+            "User-Agent": user_agent(),
+            "Accept": "application/json",
+            # Only what the SDK decodes within max_response_bytes (see _limits).
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         headers.update(check_headers("default_headers", default_headers or {}))
         self._headers = headers
+
+    def _set_timeout(self, timeout: object) -> None:
+        self._timeout = check_timeout(timeout)
+        self._attempt_seconds = attempt_seconds(self._timeout)
 
     @property
     def base_url(self) -> httpx.URL:
@@ -237,8 +327,18 @@ class BaseClient:
 
     @property
     def timeout(self) -> httpx.Timeout:
-        """The timeout applied to every request."""
+        """The timeouts of every attempt; the largest is the attempt's total deadline."""
         return self._timeout
+
+    @property
+    def max_response_bytes(self) -> int:
+        """The most bytes of decoded body read from one response."""
+        return self._max_response_bytes
+
+    @property
+    def resolve_timeout(self) -> float:
+        """How long a create that went unanswered keeps looking its order up."""
+        return self._resolve_timeout
 
     @property
     def max_retries(self) -> int:
@@ -260,7 +360,7 @@ class BaseClient:
             return self
         clone = copy.copy(self)
         if not isinstance(timeout, NotGiven):
-            clone._timeout = check_timeout(timeout)
+            clone._set_timeout(timeout)
         if not isinstance(max_retries, NotGiven):
             clone._max_retries = check_max_retries(max_retries)
         if extra_headers:
@@ -295,21 +395,67 @@ class BaseClient:
             call.method, url, content=body, headers=headers, timeout=timeout
         )
 
-    def _transport_error(self, call: ApiCall, exc: Exception) -> APIConnectionError:
-        kind = APITimeoutError if isinstance(exc, timeout_errors()) else APIConnectionError
-        what = "timed out" if kind is APITimeoutError else "failed"
+    def _transport_error(self, call: ApiCall, exc: BaseException) -> APIConnectionError:
+        """The typed error for an attempt that got no usable answer.
+
+        ``exc`` is kept as the cause: whether a create may have been processed depends on it
+        (see ``_retries.is_ambiguous``). Anything that is not an httpx transport error, say a
+        ``RuntimeError`` from inside a connection pool, is an ``APIConnectionError`` too: a
+        create must never end in an untyped error after its request may have been written.
+        """
+        if isinstance(exc, (*timeout_errors(), TimeoutError, DeadlineExceeded)):
+            kind: type[APIConnectionError] = APITimeoutError
+            what = "timed out"
+            if isinstance(exc, (TimeoutError, DeadlineExceeded)):
+                what = f"took longer than its {self._attempt_seconds:g} s deadline"
+        else:
+            kind, what = APIConnectionError, "failed"
         path = wire_path(httpx.URL(self._url(call.path)))
         error = kind(
             f"{call.method} {path} {what}: {type(exc).__name__}: {exc}",
             method=call.method,
             path=path,
         )
-        # Kept as the cause: whether a create may have been processed depends on it.
+        error.__cause__ = exc
+        return error
+
+    def _body_error(
+        self, call: ApiCall, response: httpx.Response, exc: BodyTooLarge | BodyUndecodable
+    ) -> APIError:
+        """The typed error for a body too large to read, or one that does not decode."""
+        if isinstance(exc, BodyUndecodable):
+            path = _sent_path(call, response)
+            # No cause attached: not a connect failure, so a create stays in doubt.
+            return APIConnectionError(
+                f"{call.method} {path} returned {response.status_code} with a body that "
+                f"cannot be read: {exc}",
+                method=call.method,
+                path=path,
+            )
+        response._content = exc.prefix  # what error.response.text shows
+        return _invalid(
+            call,
+            response,
+            None,
+            f"its body is over max_response_bytes={self._max_response_bytes} once decoded; "
+            "it was not read (raise max_response_bytes if this API really sends that much)",
+        )
+
+    def _unreadable(self, call: ApiCall, response: httpx.Response, exc: Exception) -> APIError:
+        """A response the SDK failed to read for a reason it did not foresee: still typed (and
+        ambiguous for a create, which then looks its order up)."""
+        error = _invalid(
+            call, response, None, f"reading it failed: {type(exc).__name__}: {exc}"[:500]
+        )
         error.__cause__ = exc
         return error
 
     def _parse(self, call: ApiCall, response: httpx.Response, cast_to: type[T]) -> T:
-        """Read a response into ``cast_to``, or raise the typed error it calls for."""
+        """Read a response into ``cast_to``, or raise the typed error it calls for.
+
+        The errors are built by functions that return them, so no frame left in the
+        traceback holds the decoded body (and the account numbers in it) as a local.
+        """
         if not response.is_success:
             error = status_error(call, response)
             if isinstance(error, AuthenticationError):
@@ -323,32 +469,99 @@ class BaseClient:
                     )
                 )
             raise error
-        body = _decode_json(response)
-        if body is _NOT_JSON:
-            raise _invalid(call, response, _short_text(response), "the response is not JSON")
-        if not isinstance(body, Mapping):
-            raise _invalid(call, response, body, "the response is not a JSON object")
-        if body.get("success") is False:
-            raise _invalid(
-                call, response, body, f"the API answered success=false: {_server_message(body)}"
-            )
-        data = body.get("data")
-        if not isinstance(data, Mapping):
-            raise _invalid(call, response, body, "the response has no 'data' object")
-        try:
-            result = converter.structure(data, cast_to)
-        except Exception as exc:
-            problems = structure_problems(exc)
-            if problems is None:
-                raise
-            raise _invalid(
+        outcome = _structure(call, response, cast_to)
+        if isinstance(outcome, APIResponseValidationError):
+            raise outcome
+        return outcome
+
+
+def _structure(
+    call: ApiCall, response: httpx.Response, cast_to: type[T]
+) -> T | APIResponseValidationError:
+    body = _decode_json(response)
+    if body is _NOT_JSON:
+        return _invalid(call, response, _short_text(response), "the response is not JSON")
+    if not isinstance(body, Mapping):
+        return _invalid(call, response, body, "the response is not a JSON object")
+    success = body.get("success")
+    if success is not True:
+        why = (
+            f"the API answered success=false: {_server_message(body)}"
+            if success is False
+            else f"'success' is {_json_kind(success)}, not the boolean true"
+        )
+        return _invalid(call, response, body, why)
+    data = body.get("data")
+    if not isinstance(data, Mapping):
+        return _invalid(call, response, body, "the response has no 'data' object")
+    try:
+        result = converter.structure(data, cast_to)
+    except Exception as exc:
+        problems = structure_problems(exc)
+        if problems is None:
+            raise
+        return _invalid(
+            call, response, body, f"the response data is not a valid {cast_to.__name__}: {problems}"
+        )
+    if call.order_id is not None:
+        got = getattr(result, "order_id", None)
+        if got is not None and got != call.order_id:
+            return _invalid(
                 call,
                 response,
                 body,
-                f"the response data is not a valid {cast_to.__name__}: {problems}",
-            ) from None
-        record_response(response, body)
-        return result
+                f"it is the record of order_id {got!r}, not of {call.order_id!r} as asked",
+            )
+    record_response(response, body)
+    return result
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "missing or null"
+    return f"the {type(value).__name__} {value!r}"[:80]
+
+
+def accept_record(
+    record: R,
+    found: Callable[[R], T],
+    differences: Callable[[R], Mapping[str, tuple[object, object]]],
+    order_id: str,
+) -> T:
+    """What a create returns once its order's record is found: ``found(record)``, unless the
+    record differs from what was asked (``OrderIdConflictError``)."""
+    conflict = _conflict(record, differences, order_id)
+    if conflict is not None:
+        raise conflict
+    return found(record)
+
+
+def _conflict(
+    record: R, differences: Callable[[R], Mapping[str, tuple[object, object]]], order_id: str
+) -> OrderIdConflictError | None:
+    # Returns rather than raises: the differences hold account numbers, and a frame left in a
+    # traceback would show them as a local.
+    diff = differences(record)
+    if not diff:
+        return None
+    return OrderIdConflictError(order_id=order_id, existing=record, differences=diff)
+
+
+def note_interrupted_create(exc: BaseException, *, order_id: str, operation: str) -> None:
+    """Say, on the ``alliance_pay`` logger and on the exception, that a create was interrupted
+    (cancelled, KeyboardInterrupt) after its request may have been sent.
+
+    The interruption still propagates: this only makes sure the unknown outcome is seen.
+    """
+    message = (
+        f"{operation} for order_id {order_id!r} was interrupted ({type(exc).__name__}) after "
+        f"its request may have been sent: the outcome is unknown; call retrieve({order_id!r}) "
+        "to learn whether it was made, before doing anything else"
+    )
+    logger.warning("%s", message)
+    add_note = getattr(exc, "add_note", None)  # Python 3.11+
+    if add_note is not None:
+        add_note(message)
 
 
 class _Refusing:

@@ -3,6 +3,8 @@
 * Money (``amount``, ``request_amount``, ``charge``, ``balance``) is ``Decimal``. It
   arrives as a string (``"1111.11"``) or a JSON number (``5.9``); a number is read through its
   shortest repr, so ``5.9`` becomes ``Decimal("5.9")``, never ``5.9000000000000003552...``.
+  An amount in a response must be finite, not negative, below a trillion rupees and exact to
+  the paisa: ``1e999999``, a 100,000-digit decimal, ``-5`` or ``0.001`` is a bad response.
   Unstructuring keeps ``Decimal``; ``alliance_pay._signing.dumps_body`` writes it as an exact
   JSON number.
 * ``created_at``/``updated_at`` are UTC ISO-8601 (``2025-07-29T16:23:48.000000Z``) and become aware
@@ -40,6 +42,7 @@ __all__ = [
     "make_converter",
     "structure_problems",
     "to_decimal",
+    "to_money",
     "unstructure_body",
 ]
 
@@ -68,6 +71,8 @@ def to_decimal(value: object, _: object = None) -> Decimal:
             raise ValueError(f"must be a finite number, not {value!r}")
         result = Decimal(repr(value))
     elif isinstance(value, str):
+        if len(value) > _MAX_TEXT:
+            raise ValueError(_too_large(value))
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
@@ -76,6 +81,44 @@ def to_decimal(value: object, _: object = None) -> Decimal:
         raise TypeError(f"must be a Decimal, int or decimal string, not {type(value).__name__}")
     if not result.is_finite():
         raise ValueError(f"must be a finite number, not {value!r}")
+    if len(result.as_tuple().digits) > _MAX_DIGITS or result.adjusted() >= _MAX_EXPONENT:
+        raise ValueError(_too_large(value))
+    return result
+
+
+#: Under a trillion rupees, at most 30 digits: room for any real amount, none for a bomb.
+_MAX_EXPONENT = 12
+_MAX_DIGITS = 30
+#: Longer text is refused before it is parsed at all.
+_MAX_TEXT = 64
+_PAISA = Decimal("0.01")
+
+
+def _too_large(value: object) -> str:
+    return f"is too large for an amount in rupees (or has too many digits): {_shown(value)}"
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
+
+
+def to_money(value: object, _: object = None) -> Decimal:
+    """Read an amount from a response: as ``to_decimal``, and not negative, exact to the paisa.
+
+    Examples:
+        >>> to_money("5.90")
+        Decimal('5.90')
+        >>> to_money("-1.00")
+        Traceback (most recent call last):
+        ...
+        ValueError: must not be negative: '-1.00'
+    """
+    result = to_decimal(value)
+    if result < 0:
+        raise ValueError(f"must not be negative: {_shown(value)}")
+    if result != result.quantize(_PAISA):
+        raise ValueError(f"is not a whole number of paise: {_shown(value)}")
     return result
 
 
@@ -152,7 +195,7 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     from cattrs.gen import make_dict_structure_fn, override
 
     conv = cattrs.Converter(forbid_extra_keys=False, detailed_validation=detailed_validation)
-    conv.register_structure_hook(Decimal, to_decimal)
+    conv.register_structure_hook(Decimal, to_money)
     conv.register_unstructure_hook(Decimal, lambda value: value)
     # Registered by class, not by predicate: cattrs looks class hooks up first and would
     # otherwise read a required ``str`` field with a bare ``str()`` (``null`` -> ``"None"``).
@@ -258,7 +301,7 @@ def structure_problems(exc: BaseException) -> str | None:
         >>> structure_problems(ValueError("is not a number: 'x'"))
         "is not a number: 'x'"
     """
-    if isinstance(exc, (ValueError, TypeError, KeyError)):
+    if isinstance(exc, (ValueError, TypeError, KeyError, ArithmeticError)):
         return str(exc)
     if _built is not None:  # a validation error can only come from a converter already built
         import cattrs

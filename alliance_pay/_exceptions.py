@@ -2,6 +2,8 @@
 
     AllianceError
     ├── AllianceValidationError (also ValueError)   bad input, refused before any I/O
+    ├── ClientUsageError (also RuntimeError)        the client cannot be used here; nothing sent
+    │   └── ClientClosedError                       the client was closed
     ├── APIError                                    something went wrong talking to the API
     │   ├── APIConnectionError                      no HTTP response: DNS, refused, reset, TLS
     │   │   └── APITimeoutError                     the request timed out
@@ -33,6 +35,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._hints import request_id
+from ._logging import mask_text
 
 if TYPE_CHECKING:
     import httpx
@@ -47,6 +50,8 @@ __all__ = [
     "AllianceValidationError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
+    "ClientUsageError",
     "DuplicateOrderIdError",
     "InternalServerError",
     "NotFoundError",
@@ -123,6 +128,19 @@ class AllianceValidationError(AllianceError, ValueError):
         head = f"{who} refused {len(self.errors)} arguments before sending anything"
         lines = [f"  {name}: {' '.join(why)}" for name, why in self.errors.items()]
         return "\n".join([f"{head} ({where}):" if where else f"{head}:", *lines])
+
+
+class ClientUsageError(AllianceError, RuntimeError):
+    """The client cannot be used from here, and nothing was sent.
+
+    Raised when an async client is used from an event loop other than the one its
+    connections belong to, or when a client built on your own ``http_client`` is used in a
+    process forked after its creation. The message says what to do instead.
+    """
+
+
+class ClientClosedError(ClientUsageError):
+    """The client was closed (``close()``, ``aclose()`` or the end of its ``with`` block)."""
 
 
 class APIError(AllianceError):
@@ -263,7 +281,10 @@ class UnprocessableEntityError(APIStatusError):
         self.errors: Mapping[str, list[str]] = field_errors(body)
 
     def _details(self) -> list[str]:
-        return [f"  {field}: {' '.join(messages)}" for field, messages in self.errors.items()]
+        # The server's reasons may echo the value refused: an account number, a mobile.
+        return [
+            f"  {field}: {mask_text(' '.join(messages))}" for field, messages in self.errors.items()
+        ]
 
 
 def field_errors(body: object) -> dict[str, list[str]]:

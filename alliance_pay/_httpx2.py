@@ -146,8 +146,10 @@ class AsyncHttpClient(Protocol):
         """Build a request without sending it."""
         ...
 
-    async def send(self, request: Any, *, auth: Any = ..., follow_redirects: Any = ...) -> Any:
-        """Send a request and read its response."""
+    async def send(
+        self, request: Any, *, auth: Any = ..., follow_redirects: Any = ..., stream: bool = ...
+    ) -> Any:
+        """Send a request; with ``stream=True`` the body is left to read."""
         ...
 
     async def aclose(self) -> None:
@@ -170,8 +172,10 @@ class HttpClient(Protocol):
         """Build a request without sending it."""
         ...
 
-    def send(self, request: Any, *, auth: Any = ..., follow_redirects: Any = ...) -> Any:
-        """Send a request and read its response."""
+    def send(
+        self, request: Any, *, auth: Any = ..., follow_redirects: Any = ..., stream: bool = ...
+    ) -> Any:
+        """Send a request; with ``stream=True`` the body is left to read."""
         ...
 
     def close(self) -> None:

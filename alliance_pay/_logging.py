@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,17 @@ logger = logging.getLogger("alliance_pay")
 def mask_last_four(value: str) -> str:
     """``"99999999999"`` -> ``"*******9999"``: account and mobile numbers."""
     return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+_LONG_NUMBER = re.compile(r"\d{6,}")
+_EMAIL = re.compile(r"[\w.+-]+@([\w-]+\.[\w.-]+)")
+
+
+def mask_text(text: str) -> str:
+    """Free text a server wrote (a 422's reasons) with the account and mobile numbers and the
+    emails it echoed masked: ``"99999999999 is invalid"`` -> ``"*******9999 is invalid"``."""
+    text = _LONG_NUMBER.sub(lambda match: mask_last_four(match.group()), text)
+    return _EMAIL.sub(lambda match: _email(match.group()), text)
 
 
 def mask_key(value: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import random
 import time
+from collections.abc import Callable
 
 import httpx
 
@@ -22,6 +23,7 @@ from ._exceptions import (
 from ._httpx2 import unsent_errors
 
 __all__ = [
+    "ResolveBudget",
     "backoff",
     "differences",
     "is_ambiguous",
@@ -36,9 +38,9 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 #: A ``Retry-After`` longer than this is not waited for: the call fails and the caller decides.
 MAX_RETRY_AFTER = 60.0
-#: Looking an order up to resolve an ambiguous create is a read, and the truth depends on it: it
-#: gets at least this many retries even when the client is set to fewer.
-RESOLVE_MIN_RETRIES = 3
+#: The shortest wait between two look-ups of an in-doubt create, whatever ``Retry-After`` says
+#: (with up to as much again of jitter): a burst of quick 503s must not use up the look-ups.
+RESOLVE_MIN_DELAY = 0.1
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 #: Statuses after which a create is known not to have been processed, so it is re-sent as is.
 _NOT_PROCESSED_STATUSES = frozenset({408, 429})
@@ -130,6 +132,52 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     return max(when.timestamp() - time.time(), 0.0)
+
+
+def _now() -> float:
+    # Looked up at each budget's creation, so a test can stand a fake clock in for it.
+    return time.monotonic()
+
+
+class ResolveBudget:
+    """When to look an in-doubt create's order up again: a time budget, not a count.
+
+    Looking the order up is a read, and the truth depends on it, so it goes on through
+    transient failures until ``seconds`` have passed. Each wait is the usual backoff or the
+    server's ``Retry-After``, but never less than a jittered floor, so that a proxy answering
+    ``503 Retry-After: 0`` cannot burn through the look-ups in a few milliseconds.
+
+    Examples:
+        >>> now = [0.0]
+        >>> budget = ResolveBudget(1.0, clock=lambda: now[0])
+        >>> error = APIConnectionError("GET /x failed", method="GET", path="x")
+        >>> 0.1 <= budget.next_delay(error) <= 0.5
+        True
+        >>> now[0] = 0.95
+        >>> budget.next_delay(error) is None  # the next wait would end past the budget
+        True
+    """
+
+    __slots__ = ("_clock", "_ends_at", "_retries")
+
+    def __init__(self, seconds: float, *, clock: Callable[[], float] | None = None) -> None:
+        self._clock = clock if clock is not None else _now
+        self._ends_at = self._clock() + seconds
+        self._retries = 0
+
+    def next_delay(self, error: APIError) -> float | None:
+        """The wait before the next look-up, or None: not transient, or out of time."""
+        if not is_retryable(error):
+            return None
+        delay = retry_delay(self._retries, _response_of(error))
+        if delay is None:  # a Retry-After longer than anyone should wait
+            return None
+        floor = RESOLVE_MIN_DELAY * (1 + random.random())  # noqa: S311 (jitter)
+        delay = max(delay, floor)
+        if self._clock() + delay > self._ends_at:
+            return None
+        self._retries += 1
+        return delay
 
 
 def differences(

@@ -82,10 +82,10 @@ class _Override(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if fullname not in self.sources:
             return None
         origin, _ = self.sources[fullname]
-        spec = importlib.util.spec_from_loader(fullname, self, origin=str(origin))
-        if spec is not None:
-            spec.has_location = True
-        return spec
+        package = [str(origin.parent)] if origin.name == "__init__.py" else None
+        return importlib.util.spec_from_file_location(
+            fullname, origin, loader=self, submodule_search_locations=package
+        )
 
     def exec_module(self, module: ModuleType) -> None:
         origin, text = self.sources[module.__name__]
@@ -94,7 +94,7 @@ class _Override(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def module_name(path: str) -> str:
-    return path.removesuffix(".py").replace("/", ".")
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
 def overrides(module: str, text: str) -> dict[str, tuple[Path, str]]:

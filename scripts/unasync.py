@@ -62,6 +62,11 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
     (r"\baclose\b", "close"),  # httpx.AsyncClient.aclose, Response.aclose, our clients
+    (r"\baiter_raw\b", "iter_raw"),
+    # Client lifecycle and per-attempt limits (_lifecycle, _limits): each side its own check.
+    (r"\bAsyncWithOnly\b", "WithOnly"),
+    (r"\bcheck_async_usage\b", "check_sync_usage"),
+    (r"\battempt_scope_async\b", "attempt_scope_sync"),
     (r"\baclosing\b", "closing"),  # contextlib
     # anyio is only used to sleep between retries; the sync twin sleeps with `time`.
     (r"\banyio\.sleep\b", "time.sleep"),

@@ -253,7 +253,7 @@ def docs_environment(
     sandbox_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[str]:
     """What a reader's shell would have: the ALLIANCE_* variables, a scratch directory."""
-    httpx.post(f"{sandbox_url}/_sandbox/reset").raise_for_status()
+    httpx.post(f"{sandbox_url}/_sandbox/reset", json={}).raise_for_status()
     monkeypatch.setenv("ALLIANCE_BASE_URL", sandbox_url)
     monkeypatch.setenv("ALLIANCE_ACCESS_KEY", ACCESS_KEY)
     monkeypatch.setenv("ALLIANCE_SECRET_KEY", SECRET_KEY)

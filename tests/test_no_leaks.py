@@ -111,7 +111,7 @@ def test_alliance_log_env_turns_on_logging_to_stderr() -> None:
         import httpx
         from alliance_pay import AllianceClient
         def answer(request):
-            return httpx.Response(200, json={{"data": {{"balance": "5"}}}})
+            return httpx.Response(200, json={{"data": {{"balance": "5"}}, "success": True}})
         client = AllianceClient(
             access_key={ACCESS_KEY!r}, secret_key={SECRET_KEY!r}, base_url="https://a.test",
             http_client=httpx.Client(transport=httpx.MockTransport(answer)),

@@ -38,19 +38,27 @@ from tests.helpers import ACCESS_KEY, PAYOUT_ARGS, PAYOUT_STATUS, SECRET_KEY, en
 Responder = Callable[[httpx.Request], httpx.Response]
 
 
+ORDER = PAYOUT_STATUS["order_id"]
+
+
 def _client(responder: Responder, max_retries: int = 0) -> AllianceClient:
     return AllianceClient(
         access_key=ACCESS_KEY,
         secret_key=SECRET_KEY,
         base_url="https://alliance.test",
         max_retries=max_retries,
+        # Look-ups of in-doubt creates keep trying for this long: short, for many examples.
+        resolve_timeout=0.05,
         http_client=httpx.Client(transport=httpx.MockTransport(responder)),
     )
 
 
 @pytest.fixture(autouse=True)
 def no_backoff() -> Iterator[None]:
-    with mock.patch.object(_retries, "INITIAL_RETRY_DELAY", 0.0):
+    with (
+        mock.patch.object(_retries, "INITIAL_RETRY_DELAY", 0.0),
+        mock.patch.object(_retries, "RESOLVE_MIN_DELAY", 0.01),
+    ):
         yield
 
 
@@ -124,7 +132,46 @@ UNUSUAL: list[tuple[str, httpx.Response, type[BaseException] | None]] = [
         _status(amount="100.00", charge="5.90", beneficiary_mobile_no=7878787878),
         None,
     ),
-    ("no success key", httpx.Response(200, json={"data": PAYOUT_STATUS}), None),
+    (
+        "no success key",
+        httpx.Response(200, json={"data": PAYOUT_STATUS}),
+        APIResponseValidationError,
+    ),
+    (
+        "success is the string 'false'",
+        httpx.Response(200, json={**envelope(PAYOUT_STATUS), "success": "false"}),
+        APIResponseValidationError,
+    ),
+    (
+        "success is the string 'true'",
+        httpx.Response(200, json={**envelope(PAYOUT_STATUS), "success": "true"}),
+        APIResponseValidationError,
+    ),
+    (
+        "amount 1e999999",
+        httpx.Response(
+            200,
+            content=json.dumps(envelope({**PAYOUT_STATUS, "amount": 0}))
+            .replace('"amount": 0', '"amount": 1e999999')
+            .encode(),
+        ),
+        APIResponseValidationError,
+    ),
+    ("amount 1e999999 as text", _status(amount="1e999999"), APIResponseValidationError),
+    (
+        "amount with 100k digits",
+        httpx.Response(
+            200,
+            content=json.dumps(envelope({**PAYOUT_STATUS, "amount": 0}))
+            .replace('"amount": 0', '"amount": 1.' + "0" * 100_000)
+            .encode(),
+        ),
+        APIResponseValidationError,
+    ),
+    ("amount negative", _status(amount="-100.00"), APIResponseValidationError),
+    ("amount with fractions of a paisa", _status(amount="100.001"), APIResponseValidationError),
+    ("charge is infinity", _status(charge="Infinity"), APIResponseValidationError),
+    ("record of another order", _status(order_id="ORD-OTHER"), APIResponseValidationError),
 ]
 
 
@@ -134,7 +181,7 @@ def test_each_unusual_response_ends_in_the_right_typed_outcome(
 ) -> None:
     with _client(lambda request: response) as client:
         if expected is None:
-            payout = client.payouts.retrieve("A")
+            payout = client.payouts.retrieve(ORDER)
             assert isinstance(payout, Payout)
             assert payout.amount is None or isinstance(payout.amount, Decimal)
             if name == "unknown status value":
@@ -142,7 +189,7 @@ def test_each_unusual_response_ends_in_the_right_typed_outcome(
                 assert payout.status not in set(PayoutStatus)
         else:
             with pytest.raises(expected) as info:
-                client.payouts.retrieve("A")
+                client.payouts.retrieve(ORDER)
             assert type(info.value) is expected
 
 
@@ -229,3 +276,24 @@ def test_any_answer_ends_in_a_model_or_an_alliance_error(
     assert isinstance(outcome, (model, AllianceError))
     if isinstance(outcome, OutcomeUnknownError):
         assert outcome.order_id in {"A", PAYOUT_ARGS["order_id"]}
+
+
+@pytest.mark.parametrize(
+    "balance", ["-0.01", "-1000.00", "1e999999", "NaN", "12.345"], ids=lambda b: f"balance={b}"
+)
+def test_a_balance_that_cannot_be_real_is_refused(balance: str) -> None:
+    answer = httpx.Response(200, json=envelope({"balance": balance}))
+    with (
+        _client(lambda request: answer) as client,
+        pytest.raises(APIResponseValidationError, match="balance"),
+    ):
+        client.balance.retrieve()
+
+
+def test_a_payin_status_for_another_order_is_refused() -> None:
+    answer = httpx.Response(200, json=envelope({"order_id": "B", "status": "Approved"}))
+    with (
+        _client(lambda request: answer) as client,
+        pytest.raises(APIResponseValidationError, match="not of 'A' as asked"),
+    ):
+        client.payins.retrieve("A")

@@ -88,13 +88,13 @@ class BulkRun:
         worker: bool = False,
         file_format: str | None = None,
     ) -> None:
-        self.source = Path(source)
-        self.options = options or BulkOptions()
-        self.out = Path(out) if out is not None else default_results_path(self.source)
-        self.batch_id = self.options.batch_id or self.source.stem
+        self.source: Path = Path(source)
+        self.options: BulkOptions = options or BulkOptions()
+        self.out: Path = Path(out) if out is not None else default_results_path(self.source)
+        self.batch_id: str = self.options.batch_id or self.source.stem
         self.worker = worker
-        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.pacer = Pacer(self.options.rate)
+        self.worker_id: str = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.pacer: Pacer = Pacer(self.options.rate)
         self._format = file_format
         self._journal_spec = journal if journal is not None else default_journal_path(self.out)
         # Many workers share the batch: each results file gets only its own rows.
@@ -104,14 +104,14 @@ class BulkRun:
         self._client = paced(client, self.pacer)
         self._journal: Journal | None = None
         #: Where the journal is (a PostgreSQL URL without its password).
-        self.journal_location = ""
+        self.journal_location: str = ""
         self.report: ValidationReport | None = None
         #: Counts and sums per state once ``results()`` has ended (however it ended).
         self.summary: Summary | None = None
         #: Rows handled so far (sent, looked up or polled), reported or not.
-        self.handled = 0
+        self.handled: int = 0
         #: ``"send"``, then ``"wait"`` while ``--wait`` polls rows already reported once.
-        self.phase = "send"
+        self.phase: str = "send"
 
     @property
     def journal(self) -> Journal:

@@ -17,16 +17,22 @@ import httpx
 
 from alliance_pay._auth import GetBody
 from alliance_pay._base import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_RESOLVE_TIMEOUT,
     ApiCall,
     BaseClient,
+    accept_record,
+    check_max_response_bytes,
     check_max_retries,
-    check_timeout,
+    check_resolve_timeout,
+    note_interrupted_create,
 )
 from alliance_pay._exceptions import (
     APIError,
+    ClientClosedError,
+    ClientUsageError,
     NotFoundError,
-    OrderIdConflictError,
     OutcomeUnknownError,
 )
 from alliance_pay._httpx2 import (
@@ -36,9 +42,18 @@ from alliance_pay._httpx2 import (
     request_errors,
     unsigned_auth,
 )
+from alliance_pay._lifecycle import WithOnly, ClientState, check_sync_usage
+from alliance_pay._limits import (
+    BodyReader,
+    BodyTooLarge,
+    BodyUndecodable,
+    Deadline,
+    attempt_scope_sync,
+    check_size,
+)
 from alliance_pay._logging import logger, mask_body, mask_headers, setup_logging
 from alliance_pay._retries import (
-    RESOLVE_MIN_RETRIES,
+    ResolveBudget,
     backoff,
     is_ambiguous,
     is_duplicate_order_id,
@@ -64,7 +79,7 @@ _LAZY_RESOURCE_LOCK = threading.Lock()
 setup_logging()
 
 
-class AllianceClient(BaseClient):
+class AllianceClient(BaseClient, WithOnly):
     """A client for the Alliance Payin & Payout API: use it in ``with``, or ``close()`` it.
 
     Every request is signed by [`AllianceAuth`][alliance_pay.AllianceAuth]. Reads are retried on
@@ -74,17 +89,27 @@ class AllianceClient(BaseClient):
         access_key: the access key; defaults to ``ALLIANCE_ACCESS_KEY``.
         secret_key: the secret key; defaults to ``ALLIANCE_SECRET_KEY``.
         base_url: the API URL Alliance gave you; defaults to ``ALLIANCE_BASE_URL``.
-        timeout: seconds or an ``httpx.Timeout``; defaults to 30 s (5 s to connect), or
-            to ``http_client``'s timeout when you pass one.
+        timeout: the total seconds one attempt may take, from connecting to the last byte
+            of the answer (default 30 s, 5 s of it to connect); or an ``httpx.Timeout`` to set
+            each piece, the largest being the total; or, when you pass ``http_client``, its
+            timeout. Over it: ``APITimeoutError`` (a create then looks its order up).
         max_retries: retries after a transient failure (default 2).
         http_client: your own ``httpx.Client`` or ``httpx2.AsyncClient``, used as is and
             not closed by this client.
         default_headers: extra headers for every request.
         get_body: the body line GET requests are signed with, ``""`` (default) or ``"{}"``;
             defaults to ``ALLIANCE_GET_BODY``, see [`AllianceAuth`][alliance_pay.AllianceAuth].
+        max_response_bytes: the most bytes of decoded body read from one response (default
+            4 MiB); a larger one is ``APIResponseValidationError``, not read into memory.
+        resolve_timeout: how long a create whose answer was lost keeps looking its order up
+            before raising ``OutcomeUnknownError`` (default 30 s).
 
     Raises:
         AllianceValidationError: a setting is missing or malformed.
+
+    One client belongs to one event loop and one process: used from a second event loop it
+    refuses with ``ClientUsageError`` before sending; in a forked child it opens fresh
+    connections; once closed, it raises ``ClientClosedError``.
 
     Example:
         ```python
@@ -110,6 +135,8 @@ class AllianceClient(BaseClient):
         http_client: HttpClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         get_body: GetBody | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        resolve_timeout: float = DEFAULT_RESOLVE_TIMEOUT,
     ) -> None:
         if http_client is not None:
             check_http_client(http_client, httpx.Client)
@@ -124,12 +151,37 @@ class AllianceClient(BaseClient):
                 as_httpx_timeout(http_client.timeout) if http_client is not None else None
             ),
             get_body=get_body,
+            max_response_bytes=max_response_bytes,
+            resolve_timeout=resolve_timeout,
         )
-        self._owns_http_client = http_client is None
-        self._http_client: HttpClient = http_client or httpx.Client(
-            timeout=self._timeout, follow_redirects=False
+        self._is_clone = False
+        self._state: ClientState[HttpClient] = ClientState(
+            http_client if http_client is not None else self._new_http_client(),
+            owned=http_client is None,
         )
         self._bind_resources()
+
+    def _new_http_client(self) -> httpx.Client:
+        return httpx.Client(timeout=self._timeout, follow_redirects=False)
+
+    @property
+    def _http_client(self) -> HttpClient:
+        return self._state.http_client
+
+    @_http_client.setter
+    def _http_client(self, http_client: HttpClient) -> None:
+        # A clone sending through a wrapper of the pool (bulk pacing): a state of its own,
+        # which never replaces or closes the pool it wraps.
+        self._state = ClientState(http_client, owned=False)
+
+    def _ready_http_client(self) -> HttpClient:
+        """The pool to send through, once the client is known usable from here."""
+        state = self._state
+        if check_sync_usage(state, type(self).__name__):
+            # A forked child: the parent's connections are not ours to use, or to close.
+            state.abandoned.append(state.http_client)
+            state.http_client = self._new_http_client()
+        return state.http_client
 
     def _bind_resources(self) -> None:
         self.balance = BalanceResource(self)
@@ -155,6 +207,8 @@ class AllianceClient(BaseClient):
         *,
         timeout: NotGivenOr[TimeoutTypes] = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
+        resolve_timeout: float | NotGiven = NOT_GIVEN,
     ) -> AllianceClient:
         """A client that shares this one's connections and keys, with other limits.
 
@@ -166,20 +220,33 @@ class AllianceClient(BaseClient):
             ```
         """
         clone = copy.copy(self)
-        clone._owns_http_client = False
+        clone._is_clone = True
         if not isinstance(timeout, NotGiven):
-            clone._timeout = check_timeout(timeout)
+            clone._set_timeout(timeout)
         if not isinstance(max_retries, NotGiven):
             clone._max_retries = check_max_retries(max_retries)
+        if not isinstance(max_response_bytes, NotGiven):
+            clone._max_response_bytes = check_max_response_bytes(max_response_bytes)
+        if not isinstance(resolve_timeout, NotGiven):
+            clone._resolve_timeout = check_resolve_timeout(resolve_timeout)
         clone._bind_resources()
         return clone
 
     def close(self) -> None:
-        """Close the connections, unless the ``http_client`` was yours."""
-        if self._owns_http_client:
-            self._http_client.close()
+        """Close the connections, unless the ``http_client`` was yours; then the client (and
+        its ``with_options`` clones) refuses calls with ``ClientClosedError``.
+
+        Closing a clone made by ``with_options`` does nothing; close the original.
+        """
+        if self._is_clone:
+            return
+        self._state.closed = True
+        if self._state.closes_http_client:
+            self._state.http_client.close()
 
     def __enter__(self) -> AllianceClient:
+        if self._state.closed:
+            raise ClientClosedError(f"this {type(self).__name__} is closed: create a new client")
         return self
 
     def __exit__(
@@ -191,30 +258,70 @@ class AllianceClient(BaseClient):
         self.close()
 
     def _attempt(self, call: ApiCall, cast_to: type[T], attempt: int) -> T:
-        """Send once and read the answer; every failure is an ``APIError``."""
-        # Built signed (see _build_request), so it is sent with a no-op auth: httpx's auth flow
-        # would cost a generator and a body read per request.
-        request = self._build_request(self._http_client, call)
+        """Send once and read the answer; every failure is an ``APIError``.
+
+        The whole attempt, sending and reading the body, runs against one deadline, and the
+        body is decoded within ``max_response_bytes``.
+        """
+        http_client = self._ready_http_client()
+        request = self._build_request(http_client, call)
+        deadline = Deadline(self._attempt_seconds)
         started = time.perf_counter()
         try:
-            response = self._http_client.send(
-                request, auth=unsigned_auth(self._http_client), follow_redirects=False
-            )
-        except request_errors() as exc:  # transport failures, and a body that will not decode
-            logger.info(
-                "%s /%s failed after %.0f ms (attempt %d): %s",
-                call.method,
-                call.path,
-                (time.perf_counter() - started) * 1000,
-                attempt,
-                type(exc).__name__,
-            )
+            with attempt_scope_sync(deadline):
+                # Built signed (see _build_request), so it is sent with a no-op auth: httpx's
+                # auth flow would cost a generator and a body read per request.
+                response = http_client.send(
+                    request, auth=unsigned_auth(http_client), follow_redirects=False, stream=True
+                )
+                try:
+                    self._receive(call, response, deadline)
+                except BaseException:
+                    response.close()
+                    raise
+        except APIError as exc:  # a body too large, or that does not decode
+            self._log_failure(call, started, attempt, exc)
+            raise
+        except Exception as exc:  # transport errors, the deadline, and what no one foresaw
+            self._log_failure(call, started, attempt, exc)
             raise self._transport_error(call, exc) from exc
+        self._log_exchange(call, response, started, attempt)
         try:
-            self._log_exchange(call, response, started, attempt)
             return self._parse(call, response, cast_to)
-        finally:
-            response.close()
+        except APIError:
+            raise
+        except Exception as exc:
+            raise self._unreadable(call, response, exc) from exc
+
+    def _receive(self, call: ApiCall, response: httpx.Response, deadline: Deadline) -> None:
+        """Read and decode the body into ``response.content``, within the cap and deadline."""
+        try:
+            if response.is_stream_consumed:  # a response made whole in memory (mock transports)
+                check_size(response.content, self._max_response_bytes)
+                return
+            reader = BodyReader(response.headers, self._max_response_bytes)
+            for chunk in response.iter_raw():
+                reader.feed(chunk)
+                del chunk  # no body bytes left in a traceback's locals
+                deadline.check()
+            response._content = reader.finish()
+        except (BodyTooLarge, BodyUndecodable) as exc:
+            problem = exc
+        else:
+            return
+        # Raised outside the handler, so it carries no context: the reader's frames hold body
+        # bytes as locals, and a traceback with locals would show them.
+        raise self._body_error(call, response, problem)
+
+    def _log_failure(self, call: ApiCall, started: float, attempt: int, exc: BaseException) -> None:
+        logger.info(
+            "%s /%s failed after %.0f ms (attempt %d): %s",
+            call.method,
+            call.path,
+            (time.perf_counter() - started) * 1000,
+            attempt,
+            type(exc).__name__,
+        )
 
     def _log_exchange(
         self, call: ApiCall, response: httpx.Response, started: float, attempt: int
@@ -271,7 +378,39 @@ class AllianceClient(BaseClient):
         ambiguous attempt is resolved the same way. If the truth cannot be learned, the error is
         [`OutcomeUnknownError`][alliance_pay.OutcomeUnknownError], never one that looks like a
         plain failure.
+
+        Cancelled (or interrupted) once its request may have been sent, the cancellation goes
+        on, with a WARNING on the ``alliance_pay`` logger and a note on the exception naming
+        the order id.
         """
+        try:
+            return self._create_once(
+                call,
+                cast_to,
+                order_id=order_id,
+                operation=operation,
+                lookup=lookup,
+                lookup_type=lookup_type,
+                found=found,
+                differences=differences,
+            )
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # cancelled, KeyboardInterrupt: never swallowed
+                note_interrupted_create(exc, order_id=order_id, operation=operation)
+            raise
+
+    def _create_once(
+        self,
+        call: ApiCall,
+        cast_to: type[T],
+        *,
+        order_id: str,
+        operation: str,
+        lookup: Callable[[], ApiCall],
+        lookup_type: type[R],
+        found: Callable[[R], T],
+        differences: Callable[[R], Mapping[str, tuple[object, object]]],
+    ) -> T:
         retries = 0
         in_doubt = False  # an earlier attempt went unanswered and may still land
 
@@ -279,11 +418,19 @@ class AllianceClient(BaseClient):
             """The created record if the order exists (and matches), else None."""
             # Built only now: most creates are answered and never need it.
             record = self._look_up(lookup(), lookup_type, order_id, operation)
-            return None if record is None else self._accept(record, found, differences, order_id)
+            return None if record is None else accept_record(record, found, differences, order_id)
 
         while True:
             try:
                 return self._attempt(call, cast_to, retries + 1)
+            except ClientUsageError as error:  # refused before sending this attempt
+                if in_doubt:
+                    raise OutcomeUnknownError(
+                        order_id=order_id,
+                        operation=operation,
+                        reason=f"an earlier attempt went unanswered, and then: {error}",
+                    ) from error
+                raise
             except APIError as error:
                 ambiguous = is_ambiguous(error)
                 if ambiguous or (in_doubt and not is_resendable(error)):
@@ -324,28 +471,31 @@ class AllianceClient(BaseClient):
     def _look_up(
         self, call: ApiCall, cast_to: type[R], order_id: str, operation: str
     ) -> R | None:
-        """The order's record, ``None`` if the API says it does not exist."""
-        try:
-            return self._request(
-                call, cast_to, max_retries=max(self._max_retries, RESOLVE_MIN_RETRIES)
-            )
-        except NotFoundError:
-            return None
-        except APIError as error:
-            raise OutcomeUnknownError(
-                order_id=order_id,
-                operation=operation,
-                reason=f"looking the order up failed too: {error}",
-            ) from error
+        """The order's record, ``None`` if the API says it does not exist.
 
-    @staticmethod
-    def _accept(
-        record: R,
-        found: Callable[[R], T],
-        differences: Callable[[R], Mapping[str, tuple[object, object]]],
-        order_id: str,
-    ) -> T:
-        diff = differences(record)
-        if diff:
-            raise OrderIdConflictError(order_id=order_id, existing=record, differences=diff)
-        return found(record)
+        Transient failures are retried for ``resolve_timeout`` seconds (see
+        [`ResolveBudget`][alliance_pay._retries.ResolveBudget]), not a fixed number of times.
+        """
+        budget = ResolveBudget(self._resolve_timeout)
+        attempt = 1
+        while True:
+            try:
+                return self._attempt(call, cast_to, attempt)
+            except NotFoundError:
+                return None
+            except APIError as error:
+                delay = budget.next_delay(error)
+                if delay is None:
+                    raise OutcomeUnknownError(
+                        order_id=order_id,
+                        operation=operation,
+                        reason=f"looking the order up failed too ({attempt} attempts): {error}",
+                    ) from error
+            except ClientUsageError as error:
+                raise OutcomeUnknownError(
+                    order_id=order_id,
+                    operation=operation,
+                    reason=f"the order could not be looked up: {error}",
+                ) from error
+            attempt += 1
+            time.sleep(delay)

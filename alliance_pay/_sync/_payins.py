@@ -32,7 +32,9 @@ __all__ = ["PayinsResource", "PayinsWithRawResponse"]
 def _status_call(order_id: str) -> ApiCall:
     # A read that happens to be a POST: re-sending it can never create anything.
     body = PayinStatusRequest(order_id=order_id)
-    return ApiCall.json("POST", "api/v1/payin/transactions", body, idempotent=True)
+    return ApiCall.json(
+        "POST", "api/v1/payin/transactions", body, idempotent=True, order_id=order_id
+    )
 
 
 class PayinsResource:
@@ -112,7 +114,13 @@ class PayinsResource:
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
         return client._create(
-            ApiCall.json("POST", "api/v1/payin/generate/link", body, idempotent=False),
+            ApiCall.json(
+                "POST",
+                "api/v1/payin/generate/link",
+                body,
+                idempotent=False,
+                order_id=body.order_id,
+            ),
             PayinLink,
             order_id=body.order_id,
             operation="payins.create_link",

@@ -36,7 +36,10 @@ _MAX_POLL_INTERVAL = 15.0
 
 
 def _status_call(order_id: str) -> ApiCall:
-    return ApiCall("GET", f"api/v1/payout/{order_id_path_segment(order_id)}/status")
+    # order_id: a record for any other order is refused (a shared pool, a confused proxy).
+    return ApiCall(
+        "GET", f"api/v1/payout/{order_id_path_segment(order_id)}/status", order_id=order_id
+    )
 
 
 class PayoutsResource:
@@ -146,7 +149,9 @@ class PayoutsResource:
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
         return client._create(
-            ApiCall.json("POST", "api/v1/payout/initiate", body, idempotent=False),
+            ApiCall.json(
+                "POST", "api/v1/payout/initiate", body, idempotent=False, order_id=body.order_id
+            ),
             Payout,
             order_id=body.order_id,
             operation="payouts.create",

@@ -35,7 +35,7 @@ class Pacer:
         self._lock = threading.Lock()
         self._next = 0.0
         self._paused_until = 0.0
-        self.pauses = 0
+        self.pauses: int = 0
 
     def reserve(self) -> float:
         """Take the next slot; returns the seconds to sleep before sending."""

@@ -90,7 +90,7 @@ class PostgresJournal:
     """
 
     def __init__(self, dsn: str) -> None:
-        self.location = _masked(dsn)
+        self.location: str = _masked(dsn)
         self._db = psycopg.connect(dsn, autocommit=True)
         with self._db.transaction():
             # Workers starting together must not race on CREATE ... IF NOT EXISTS.

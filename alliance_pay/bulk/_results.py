@@ -47,14 +47,14 @@ class ResultsWriter:
     """
 
     def __init__(self, path: str | os.PathLike[str], fmt: str | None = None) -> None:
-        self.path = Path(path)
-        self.format = file_format(self.path, fmt)
+        self.path: Path = Path(path)
+        self.format: str = file_format(self.path, fmt)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._csv = csv.DictWriter(self._file, RESULT_COLUMNS) if self.format == "csv" else None
         if self._csv is not None:
             self._csv.writeheader()
-        self.written = 0
+        self.written: int = 0
 
     def write(self, result: RowResult) -> None:
         """Add one row's line (flushed by ``flush`` or ``close``)."""

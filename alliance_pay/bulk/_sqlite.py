@@ -80,8 +80,8 @@ class SQLiteJournal:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.location = str(self.path)
+        self.path: Path = Path(path)
+        self.location: str = str(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock_file: IO[bytes] | None = None
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).

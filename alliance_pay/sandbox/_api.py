@@ -25,6 +25,7 @@ from alliance_pay.sandbox._wire import (
     parse_json_object,
     raw_path,
     raw_segment,
+    read_body,
     success,
     validation_failure,
 )
@@ -49,9 +50,10 @@ class Api:
     """Handlers for the documented endpoints of one sandbox.
 
     Each request goes: settle due payouts, meet a fault (if one fires), check the headers,
-    parse and validate the body, change the books, answer (or lose the answer, for a
-    ``commit_then_drop`` fault). Nothing awaits between validation and the change, so two
-    concurrent requests with one order id cannot both succeed.
+    read the body (at most ``max_body_bytes``), check the signature, parse and validate it,
+    change the books, answer (or lose the answer, for a ``commit_then_drop`` fault). Nothing
+    awaits between validation and the change, so two concurrent requests with one order id
+    cannot both succeed.
 
     Examples:
         >>> from alliance_pay.sandbox import Sandbox
@@ -69,8 +71,14 @@ class Api:
             await anyio.sleep(fault.latency)
         elif fault is not None and fault.kind in ("status", "malformed"):
             return fault_response(fault)
-        body = await request.body()
-        problem = sandbox.guard.check(
+        # The headers first: an unsigned or stale request is refused before its body is read.
+        problem = sandbox.guard.check_headers(request.headers)
+        if problem:
+            return failure(401, problem)
+        body = await read_body(request, sandbox.config.max_body_bytes)
+        if body is None:
+            return failure(413, f"The body is over {sandbox.config.max_body_bytes} bytes.")
+        problem = sandbox.guard.check_signature(
             request.method, raw_path(request.scope), body, request.headers
         )
         response = failure(401, problem) if problem else await operation(request, body)

@@ -64,6 +64,8 @@ class SandboxConfig:
         timestamp_tolerance: how far, in seconds, a ``Timestamp`` may be from the sandbox clock;
             a ``Signature`` is remembered for as long, to refuse replays.
         tick_interval: how often, in seconds, the background loop settles due payouts.
+        max_body_bytes: the largest API request body read; a larger one is answered 413
+            unread, and an unsigned request is refused before its body is read at all.
         seed: seeds the random numbers (transaction ids, fault probabilities) for repeatable runs.
         clock: seconds since the epoch; inject a fake one to move time in tests.
 
@@ -86,5 +88,6 @@ class SandboxConfig:
     webhook_timeout: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
     timestamp_tolerance: float = attrs.field(default=300.0, validator=attrs.validators.gt(0))
     tick_interval: float = attrs.field(default=0.05, validator=attrs.validators.gt(0))
+    max_body_bytes: int = attrs.field(default=64 * 1024, validator=attrs.validators.ge(1024))
     seed: int | None = None
     clock: Callable[[], float] = attrs.field(default=time.time, repr=False)

@@ -1,5 +1,9 @@
 """Unsigned control endpoints under ``/_sandbox/``, for tests and tools in another process.
 
+Every call that changes something must say ``Content-Type: application/json`` (send ``{}``
+when there is nothing to say): a web page can make a browser POST a form or ``text/plain``
+to a sandbox on localhost without asking, but not JSON, so no page can reset or fault it.
+
 =========  =====================  ==========================================================
 method     path                   does
 =========  =====================  ==========================================================
@@ -17,6 +21,7 @@ Settling one order, the ledger and the webhook delivery feed are in ``_drive``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -24,12 +29,29 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from alliance_pay.sandbox._drive import drive_routes
-from alliance_pay.sandbox._wire import json_response, parse_json_object
+from alliance_pay.sandbox._wire import is_json_request, json_response, parse_json_object
 
 if TYPE_CHECKING:
     from alliance_pay.sandbox._sandbox import Sandbox
 
 __all__ = ["control_routes"]
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _json_only(handler: Handler) -> Handler:
+    async def guarded(request: Request) -> Response:
+        if not is_json_request(request):
+            return json_response(
+                {
+                    "error": "control calls that change the sandbox must be sent with "
+                    "Content-Type: application/json (send {} for no arguments)"
+                },
+                415,
+            )
+        return await handler(request)
+
+    return guarded
 
 
 def control_routes(sandbox: Sandbox) -> list[Route]:
@@ -69,11 +91,11 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
 
     return [
         Route("/_sandbox/state", state, methods=["GET"]),
-        Route("/_sandbox/settle", settle, methods=["POST"]),
-        Route("/_sandbox/tick", tick, methods=["POST"]),
+        Route("/_sandbox/settle", _json_only(settle), methods=["POST"]),
+        Route("/_sandbox/tick", _json_only(tick), methods=["POST"]),
         Route("/_sandbox/faults", list_faults, methods=["GET"]),
-        Route("/_sandbox/faults", add_fault, methods=["POST"]),
-        Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
-        Route("/_sandbox/reset", reset, methods=["POST"]),
+        Route("/_sandbox/faults", _json_only(add_fault), methods=["POST"]),
+        Route("/_sandbox/faults", _json_only(clear_faults), methods=["DELETE"]),
+        Route("/_sandbox/reset", _json_only(reset), methods=["POST"]),
         *drive_routes(sandbox),
     ]

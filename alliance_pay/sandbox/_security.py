@@ -1,9 +1,15 @@
-"""The checks every API request passes: access key, timestamp, signature, replay."""
+"""The checks every API request passes: access key, timestamp, signature, replay.
+
+They run in two steps, so an unsigned or stale request costs the sandbox nothing: the headers
+first ([`RequestGuard.check_headers`][alliance_pay.sandbox._security.RequestGuard.check_headers]),
+before a byte of the body is read; then the signature over the body, read only up to
+``SandboxConfig.max_body_bytes``.
+"""
 
 from __future__ import annotations
 
+import heapq
 import hmac
-from collections import deque
 from collections.abc import Mapping
 
 from alliance_pay._signing import compute_signature, signing_path
@@ -25,8 +31,9 @@ class RequestGuard:
 
     The signature is recomputed over the raw path as received (percent-encoding and any mount
     prefix intact) and the raw body bytes, with ``alliance_pay._signing``. A signature is
-    remembered for ``timestamp_tolerance`` seconds: seen again in that window, it is a replay.
-    Older than that, its timestamp is stale anyway.
+    remembered for as long as its timestamp is within the tolerance (a timestamp up to
+    ``timestamp_tolerance`` in the future is remembered that much longer): seen again in that
+    time, it is a replay; after it, its timestamp is stale anyway.
 
     Examples:
         >>> guard = RequestGuard(SandboxConfig(clock=lambda: 1726748295.0))
@@ -36,36 +43,43 @@ class RequestGuard:
 
     def __init__(self, config: SandboxConfig) -> None:
         self._config = config
-        self._seen: set[str] = set()
-        # The same signatures in the order they were seen, so forgetting the stale ones costs
-        # only those: a request stays constant time however many came before it.
-        self._seen_order: deque[tuple[float, str]] = deque()
+        self._seen: dict[str, float] = {}  # signature -> when its timestamp goes stale
+        # The same, as a heap by expiry: forgetting the stale ones costs only those (and a
+        # logarithm), however many requests came before.
+        self._expiries: list[tuple[float, str]] = []
 
     def reset(self) -> None:
         """Forget every signature seen."""
         self._seen.clear()
-        self._seen_order.clear()
+        self._expiries.clear()
 
     def check(
         self, method: str, raw_path: str | bytes, body: bytes, headers: Mapping[str, str]
     ) -> str | None:
         """Return why the request is unauthorized, or ``None`` when it passes (and remember it)."""
-        config = self._config
+        return self.check_headers(headers) or self.check_signature(method, raw_path, body, headers)
+
+    def check_headers(self, headers: Mapping[str, str]) -> str | None:
+        """What can be refused before the body is read: the headers, the key, the timestamp."""
         access_key = headers.get("access-key")
         timestamp = headers.get("timestamp")
-        signature = headers.get("signature")
         if access_key is None:
             return "Missing Access-Key header."
         if timestamp is None:
             return "Missing Timestamp header."
-        if signature is None:
+        if headers.get("signature") is None:
             return "Missing Signature header."
-        if not hmac.compare_digest(access_key.encode(), config.access_key.encode()):
+        if not hmac.compare_digest(access_key.encode(), self._config.access_key.encode()):
             return "Invalid access key."
-        now = config.clock()
-        problem = self._timestamp_problem(timestamp, now)
-        if problem is not None:
-            return problem
+        return self._timestamp_problem(timestamp, self._config.clock())
+
+    def check_signature(
+        self, method: str, raw_path: str | bytes, body: bytes, headers: Mapping[str, str]
+    ) -> str | None:
+        """The signature over the body, and replays; call after ``check_headers`` passed."""
+        config = self._config
+        timestamp = headers["timestamp"]
+        signature = headers["signature"]
         path = signing_path(raw_path)
         if self.signed_body_line(method, path, body, timestamp, signature) is None:
             tried = (
@@ -75,11 +89,14 @@ class RequestGuard:
                 f"Invalid signature: the sandbox signed METHOD={method!r}, PATH={path!r}, "
                 f"a {len(body)}-byte BODY{tried} and TIMESTAMP={timestamp!r}."
             )
-        self._forget_older_than(now - config.timestamp_tolerance)
+        now = config.clock()
+        self._forget_stale(now)
         if signature in self._seen:
             return "Replayed request: this Signature was already used."
-        self._seen.add(signature)
-        self._seen_order.append((now, signature))
+        # Remembered until the timestamp itself is out of tolerance, however far ahead it was.
+        expires = max(now, int(timestamp) / 1000) + config.timestamp_tolerance
+        self._seen[signature] = expires
+        heapq.heappush(self._expiries, (expires, signature))
         return None
 
     def signed_body_line(
@@ -102,19 +119,25 @@ class RequestGuard:
         if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 19:
             return "Invalid timestamp: expected milliseconds since the epoch."
         tolerance = self._config.timestamp_tolerance
-        skew_ms = abs(int(timestamp) - round(now * 1000))
-        if skew_ms <= tolerance * 1000:
+        skew_ms = int(timestamp) - round(now * 1000)
+        if abs(skew_ms) <= tolerance * 1000:
             return None
-        skew = f"{skew_ms / 1000:.0f}"
+        skew = f"{abs(skew_ms) / 1000:.0f}"
+        if skew_ms > 0:
+            return (
+                f"Timestamp in the future: {skew} s ahead of the sandbox clock (tolerance "
+                f"{tolerance:.0f} s). Check this machine's clock."
+            )
         hint = (
             " It looks like seconds; send milliseconds." if int(timestamp) < _PLAUSIBLE_MS else ""
         )
         return (
-            f"Stale timestamp: {skew} s from the sandbox clock (tolerance {tolerance:.0f} s).{hint}"
+            f"Stale timestamp: {skew} s behind the sandbox clock (tolerance {tolerance:.0f} s)."
+            f"{hint}"
         )
 
-    def _forget_older_than(self, cutoff: float) -> None:
-        # Signatures arrive in clock order, so the stale ones sit at the front.
-        order = self._seen_order
-        while order and order[0][0] < cutoff:
-            self._seen.discard(order.popleft()[1])
+    def _forget_stale(self, now: float) -> None:
+        expiries = self._expiries
+        while expiries and expiries[0][0] < now:
+            _, signature = heapq.heappop(expiries)
+            self._seen.pop(signature, None)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, unquote
 
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -17,11 +18,13 @@ from alliance_pay._signing import dumps_body
 __all__ = [
     "Errors",
     "failure",
+    "is_json_request",
     "ist_time",
     "json_response",
     "parse_json_object",
     "raw_path",
     "raw_segment",
+    "read_body",
     "success",
     "utc_iso",
     "validation_failure",
@@ -60,6 +63,27 @@ def parse_json_object(body: bytes) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or ``None`` once it is over ``limit`` bytes (the rest is not read)."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        return None
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def is_json_request(request: Request) -> bool:
+    """Whether the request says its body is JSON (a cross-site form cannot say so)."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media_type == "application/json"
 
 
 def json_response(payload: Mapping[str, object], status_code: int = 200) -> Response:

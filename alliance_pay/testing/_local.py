@@ -70,7 +70,7 @@ class LocalSandbox:
             http_client=httpx.Client(transport=SandboxTransport(self.app)),
             **options,
         )
-        client._owns_http_client = True  # ours to close, though passed in as http_client
+        client._state.closes_http_client = True  # ours to close, though passed in
         return client
 
     def async_client(self, **options: Any) -> AsyncAllianceClient:
@@ -82,7 +82,7 @@ class LocalSandbox:
             http_client=httpx.AsyncClient(transport=AsyncSandboxTransport(self.app)),
             **options,
         )
-        client._owns_http_client = True
+        client._state.closes_http_client = True
         return client
 
     def settle_payouts(self) -> list[Payout]:

@@ -72,8 +72,8 @@ class InMemoryEventStore(StoreBase):
     ) -> None:
         if isinstance(max_size, bool) or max_size < 1:
             raise ValueError(f"max_size must be a positive int, not {max_size!r}")
-        self.lease = seconds(lease, "lease")
-        self.retention = seconds(retention, "retention")
+        self.lease: float = seconds(lease, "lease")
+        self.retention: float = seconds(retention, "retention")
         self._max_size = max_size
         self._events: OrderedDict[str, _Event] = OrderedDict()
         self._deliveries: OrderedDict[int, Delivery] = OrderedDict()

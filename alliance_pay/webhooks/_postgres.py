@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from alliance_pay._optional import extra_imports
 from alliance_pay.webhooks._pool import Connection as _Connection
+from alliance_pay.webhooks._schema import Dialect
 from alliance_pay.webhooks._sql import SQLEventStore
 from alliance_pay.webhooks._store import DEFAULT_LEASE, DEFAULT_RETENTION
 
@@ -56,7 +57,7 @@ class PostgresEventStore(SQLEventStore):
         ```
     """
 
-    dialect = "postgresql"
+    dialect: Dialect = "postgresql"
 
     def __init__(
         self,

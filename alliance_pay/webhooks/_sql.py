@@ -84,8 +84,8 @@ class SQLEventStore(StoreBase):
     dialect: Dialect
 
     def __init__(self, *, lease: float | timedelta, retention: float | timedelta) -> None:
-        self.lease = seconds(lease, "lease")
-        self.retention = seconds(retention, "retention")
+        self.lease: float = seconds(lease, "lease")
+        self.retention: float = seconds(retention, "retention")
         self._lock = threading.Lock()
         self._pool = ConnectionPool(self._connect)
         self._tokens: dict[str, str] = {}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import cast
 
 from alliance_pay.webhooks._pool import Connection as _Connection
+from alliance_pay.webhooks._schema import Dialect
 from alliance_pay.webhooks._sql import SQLEventStore
 from alliance_pay.webhooks._store import DEFAULT_LEASE, DEFAULT_RETENTION, seconds
 
@@ -44,7 +45,7 @@ class SQLiteEventStore(SQLEventStore):
         ```
     """
 
-    dialect = "sqlite"
+    dialect: Dialect = "sqlite"
 
     def __init__(
         self,
@@ -54,7 +55,7 @@ class SQLiteEventStore(SQLEventStore):
         retention: float | timedelta = DEFAULT_RETENTION,
         busy_timeout: float = 5.0,
     ) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self._busy_timeout = seconds(busy_timeout, "busy_timeout")
         super().__init__(lease=lease, retention=retention)
 

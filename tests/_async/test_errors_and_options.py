@@ -193,7 +193,7 @@ async def test_with_raw_response_on_every_resource(
     client: AsyncAllianceClient, respx_mock: respx.MockRouter
 ) -> None:
     respx_mock.get(f"{BASE_URL}/api/v1/payout/A-1/status").respond(
-        200, json=envelope(PAYOUT_STATUS, "Payout status fetched.")
+        200, json=envelope({**PAYOUT_STATUS, "order_id": "A-1"}, "Payout status fetched.")
     )
     raw = await client.payouts.with_raw_response.retrieve("A-1")
     assert raw.message == "Payout status fetched."

@@ -87,8 +87,11 @@ async def accepted(
     client: AsyncAllianceClient, respx_mock: respx.MockRouter, **changes: object
 ) -> dict[str, Any]:
     """Create a payout with ``changes``; assert it is sent; the JSON body that was sent."""
-    route = respx_mock.post(CREATE).respond(201, json=envelope(PAYOUT_CREATED))
-    await client.payouts.create(**payout_args(**changes))
+    args = payout_args(**changes)
+    route = respx_mock.post(CREATE).respond(
+        201, json=envelope({**PAYOUT_CREATED, "order_id": args["order_id"]})
+    )
+    await client.payouts.create(**args)
     assert route.call_count == 1
     body: dict[str, Any] = sent_json(route.calls.last.request)
     return body
@@ -111,7 +114,9 @@ async def test_an_order_id_that_could_leave_its_path_segment_is_refused_before_a
 async def test_an_order_id_is_sent_as_exactly_one_path_segment_that_decodes_to_itself(
     client: AsyncAllianceClient, respx_mock: respx.MockRouter, order_id: str
 ) -> None:
-    route = respx_mock.route(method="GET").respond(200, json=envelope(PAYOUT_CREATED))
+    route = respx_mock.route(method="GET").respond(
+        200, json=envelope({**PAYOUT_CREATED, "order_id": order_id})
+    )
     await client.payouts.retrieve(order_id)
     raw = route.calls.last.request.url.raw_path.decode("ascii")
     prefix, segment, suffix = raw.rsplit("/", 2)
@@ -446,3 +451,23 @@ async def test_a_payin_amount_follows_the_payout_amount_rules(
     client: AsyncAllianceClient, respx_mock: respx.MockRouter, amount: object
 ) -> None:
     await link_refused(client, "amount", amount=amount)
+
+
+@pytest.mark.parametrize(
+    "redirect_url",
+    ["http://test.com", "https://shop.example.in/after?order=PAYIN-1#top", "HTTPS://SHOP.IN"],
+)
+async def test_a_valid_payin_link_is_sent_with_each_field_as_given(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter, redirect_url: str
+) -> None:
+    route = respx_mock.post(f"{BASE_URL}/api/v1/payin/generate/link").respond(
+        201, json=envelope({"pay_url": "https://pay.alliance.test/p/1", "order_id": "PAYIN-1"})
+    )
+    await client.payins.create_link(**{**LINK, "redirect_url": redirect_url})
+    assert sent_json(route.calls.last.request) == {
+        "user_id": LINK["user_id"],
+        "order_id": "PAYIN-1",
+        "amount": 100,
+        "method": "UPI",
+        "redirect_url": redirect_url,
+    }

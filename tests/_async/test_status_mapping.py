@@ -112,19 +112,35 @@ async def test_a_redirect_is_not_followed_and_says_where_it_pointed(
 @pytest.mark.parametrize(
     "body",
     [
-        {"data": {"balance": "7"}},  # no "success" at all: only an explicit false refuses
         {"success": True, "data": {"balance": "7"}},
-        {"success": "false", "data": {"balance": "7"}},  # not the JSON false
-        {"success": 0, "data": {"balance": "7"}},
     ],
     ids=repr,
 )
-async def test_a_2xx_with_a_data_object_is_an_answer_unless_it_says_success_false(
+async def test_a_2xx_with_a_data_object_is_an_answer_when_success_is_true(
     client: AsyncAllianceClient, respx_mock: respx.MockRouter, body: object
 ) -> None:
     respx_mock.get(BALANCE).respond(200, json=body)
     balance = await client.balance.retrieve()
     assert balance.balance == Decimal("7")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"data": {"balance": "7"}},  # no "success" at all
+        {"success": "false", "data": {"balance": "7"}},  # a string, not the JSON false
+        {"success": "true", "data": {"balance": "7"}},
+        {"success": 0, "data": {"balance": "7"}},
+        {"success": 1, "data": {"balance": "7"}},
+    ],
+    ids=repr,
+)
+async def test_a_2xx_is_an_answer_only_when_success_is_the_boolean_true(
+    client: AsyncAllianceClient, respx_mock: respx.MockRouter, body: object
+) -> None:
+    respx_mock.get(BALANCE).respond(200, json=body)
+    with pytest.raises(APIResponseValidationError, match="not the boolean true"):
+        await client.balance.retrieve()
 
 
 @pytest.mark.parametrize(

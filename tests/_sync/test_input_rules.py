@@ -89,8 +89,11 @@ def accepted(
     client: AllianceClient, respx_mock: respx.MockRouter, **changes: object
 ) -> dict[str, Any]:
     """Create a payout with ``changes``; assert it is sent; the JSON body that was sent."""
-    route = respx_mock.post(CREATE).respond(201, json=envelope(PAYOUT_CREATED))
-    client.payouts.create(**payout_args(**changes))
+    args = payout_args(**changes)
+    route = respx_mock.post(CREATE).respond(
+        201, json=envelope({**PAYOUT_CREATED, "order_id": args["order_id"]})
+    )
+    client.payouts.create(**args)
     assert route.call_count == 1
     body: dict[str, Any] = sent_json(route.calls.last.request)
     return body
@@ -113,7 +116,9 @@ def test_an_order_id_that_could_leave_its_path_segment_is_refused_before_any_req
 def test_an_order_id_is_sent_as_exactly_one_path_segment_that_decodes_to_itself(
     client: AllianceClient, respx_mock: respx.MockRouter, order_id: str
 ) -> None:
-    route = respx_mock.route(method="GET").respond(200, json=envelope(PAYOUT_CREATED))
+    route = respx_mock.route(method="GET").respond(
+        200, json=envelope({**PAYOUT_CREATED, "order_id": order_id})
+    )
     client.payouts.retrieve(order_id)
     raw = route.calls.last.request.url.raw_path.decode("ascii")
     prefix, segment, suffix = raw.rsplit("/", 2)
@@ -448,3 +453,23 @@ def test_a_payin_amount_follows_the_payout_amount_rules(
     client: AllianceClient, respx_mock: respx.MockRouter, amount: object
 ) -> None:
     link_refused(client, "amount", amount=amount)
+
+
+@pytest.mark.parametrize(
+    "redirect_url",
+    ["http://test.com", "https://shop.example.in/after?order=PAYIN-1#top", "HTTPS://SHOP.IN"],
+)
+def test_a_valid_payin_link_is_sent_with_each_field_as_given(
+    client: AllianceClient, respx_mock: respx.MockRouter, redirect_url: str
+) -> None:
+    route = respx_mock.post(f"{BASE_URL}/api/v1/payin/generate/link").respond(
+        201, json=envelope({"pay_url": "https://pay.alliance.test/p/1", "order_id": "PAYIN-1"})
+    )
+    client.payins.create_link(**{**LINK, "redirect_url": redirect_url})
+    assert sent_json(route.calls.last.request) == {
+        "user_id": LINK["user_id"],
+        "order_id": "PAYIN-1",
+        "amount": 100,
+        "method": "UPI",
+        "redirect_url": redirect_url,
+    }

@@ -59,6 +59,7 @@ def created(**changes: object) -> httpx.Response:
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     # Real backoff is tested on retry_delay itself; here a few milliseconds keep timestamps apart.
     monkeypatch.setattr(_retries, "INITIAL_RETRY_DELAY", 0.003)
+    monkeypatch.setattr(_retries, "RESOLVE_MIN_DELAY", 0.003)
 
 
 @pytest.fixture
@@ -220,15 +221,30 @@ def test_outcome_unknown_when_every_answer_is_lost(
     assert create.call_count == 3
 
 
-def test_outcome_unknown_when_the_lookup_fails_too(
+def test_outcome_unknown_when_the_lookup_fails_for_its_whole_time_budget(
     retrying: AllianceClient, respx_mock: respx.MockRouter
 ) -> None:
     create = respx_mock.post(CREATE).mock(side_effect=[BAD_GATEWAY])
-    status = respx_mock.get(STATUS).respond(503)
-    with pytest.raises(OutcomeUnknownError):
-        retrying.payouts.create(**PAYOUT_ARGS)
+    status = respx_mock.get(STATUS).respond(503, headers={"Retry-After": "0"})
+    with pytest.raises(OutcomeUnknownError) as info:
+        retrying.with_options(resolve_timeout=0.3).payouts.create(**PAYOUT_ARGS)
     assert create.call_count == 1
-    assert status.call_count == 1 + _retries.RESOLVE_MIN_RETRIES
+    # Looked up again and again for the budget, not given up after a fixed few attempts.
+    assert status.call_count > 5
+    assert "looking the order up failed too" in str(info.value)
+
+
+def test_lookup_outlasts_a_run_of_quick_503s_within_its_time_budget(
+    retrying: AllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    busy = httpx.Response(503, headers={"Retry-After": "0"})
+    respx_mock.post(CREATE).mock(side_effect=[BAD_GATEWAY])
+    status = respx_mock.get(STATUS).mock(
+        side_effect=[busy] * 8 + [httpx.Response(200, json=envelope(PAYOUT_CREATED))]
+    )
+    payout = retrying.payouts.create(**PAYOUT_ARGS)
+    assert payout.order_id == PAYOUT_ARGS["order_id"]
+    assert status.call_count == 9
 
 
 @pytest.mark.parametrize(

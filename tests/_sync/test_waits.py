@@ -22,6 +22,7 @@ from alliance_pay import (
     OutcomeUnknownError,
     PayoutStatus,
     RateLimitError,
+    _retries,
 )
 from tests._sync.conftest import FakeSleeper
 from tests.helpers import BASE_URL, PAYOUT_ARGS, PAYOUT_CREATED, envelope
@@ -249,30 +250,47 @@ def test_a_create_not_found_after_a_lost_answer_waits_before_it_is_sent_again(
     assert sleeps.waits == [0.5]
 
 
-def test_a_look_up_gets_at_least_three_retries_with_backoff_even_on_a_client_set_to_none(
-    retrying: AllianceClient,
-    respx_mock: respx.MockRouter,
-    sleeps: FakeSleeper,
-    monkeypatch: pytest.MonkeyPatch,
+def advancing_clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """A fake monotonic clock for the look-up budget, moved on by each (recorded) wait."""
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(_retries, "_now", lambda: now[0])
+    monkeypatch.setattr("time.sleep", sleep)
+    return waits
+
+
+def test_a_look_up_keeps_trying_with_backoff_for_its_time_budget(
+    retrying: AllianceClient, respx_mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     jitter(monkeypatch, 0.0)
+    waits = advancing_clock(monkeypatch)
     create = respx_mock.post(CREATE).mock(side_effect=httpx.ReadTimeout("slow"))
     status = respx_mock.get(STATUS).mock(return_value=unavailable())
     with pytest.raises(OutcomeUnknownError):
         retrying.with_options(max_retries=0).payouts.create(**PAYOUT_ARGS)
     assert create.call_count == 1
-    assert status.call_count == 4
-    assert sleeps.waits == [0.5, 1.0, 2.0]
+    # The default 30 s budget, not a count: the next 8 s wait would end past it.
+    assert waits == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert status.call_count == 7
 
 
-def test_a_look_up_uses_the_clients_retries_when_they_are_more(
-    retrying: AllianceClient, respx_mock: respx.MockRouter, sleeps: FakeSleeper
+def test_a_look_up_of_quick_503s_waits_at_least_the_jittered_floor(
+    retrying: AllianceClient, respx_mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    jitter(monkeypatch, 0.5)
+    waits = advancing_clock(monkeypatch)
     respx_mock.post(CREATE).mock(side_effect=httpx.ReadTimeout("slow"))
-    status = respx_mock.get(STATUS).mock(return_value=unavailable())
+    respx_mock.get(STATUS).mock(return_value=unavailable(**{"Retry-After": "0"}))
     with pytest.raises(OutcomeUnknownError):
-        retrying.with_options(max_retries=5).payouts.create(**PAYOUT_ARGS)
-    assert status.call_count == 6
+        retrying.with_options(max_retries=0, resolve_timeout=3).payouts.create(**PAYOUT_ARGS)
+    floor = _retries.RESOLVE_MIN_DELAY * 1.5
+    assert waits == [floor] * len(waits)
+    assert 18 <= len(waits) <= 20  # 3 s of waits of 0.15 s (float sums)
 
 
 def test_wait_polls_at_a_growing_interval(

@@ -12,6 +12,7 @@ import pytest
 import respx
 
 from alliance_pay import (
+    APIResponseValidationError,
     AllianceClient,
     InternalServerError,
     Payin,
@@ -170,9 +171,10 @@ def test_an_event_for_an_unknown_order_is_refused(
 def test_a_record_for_another_order_is_refused(
     client: AllianceClient, respx_mock: respx.MockRouter
 ) -> None:
-    # A server (or a proxy's cache) that answers with some other order's record.
+    # A server (or a proxy's cache) that answers with some other order's record: a bad answer
+    # (the status read refuses it), so the event is neither confirmed nor refused for good.
     respx_mock.post(PAYIN_STATUS_URL).respond(200, json=envelope({**PAYIN, "order_id": "OTHER"}))
-    with pytest.raises(WebhookVerificationError, match="answered for order 'OTHER'"):
+    with pytest.raises(APIResponseValidationError, match="order_id 'OTHER', not of"):
         client.webhooks.confirm(parse_event(PAYIN_SUCCEEDED))
 
 

@@ -17,6 +17,9 @@ from tests.reliability.conftest import open_fds, settled_fds
 
 CALLS = 2000
 CONCURRENCY = 200
+# These tests prove "no errors, no leaks", not a speed: on a machine busy with other work a
+# connection may wait seconds to be accepted, and that must not count as an error.
+PATIENT = httpx.Timeout(120.0)
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,7 +60,11 @@ async def test_thousands_of_concurrent_calls_through_one_async_client(sandbox_ur
                 failures.append(exc)
 
     async with AsyncAllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=sandbox_url, max_retries=0
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        base_url=sandbox_url,
+        max_retries=0,
+        timeout=PATIENT,
     ) as client:
         # Creates come before the reads of the same order: run them in two waves.
         async with anyio.create_task_group() as group:
@@ -84,7 +91,11 @@ def test_one_sync_client_shared_by_many_threads(sandbox_url: str) -> None:
 
     fds_before = open_fds()
     with AllianceClient(
-        access_key=ACCESS_KEY, secret_key=SECRET_KEY, base_url=sandbox_url, max_retries=0
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        base_url=sandbox_url,
+        max_retries=0,
+        timeout=PATIENT,
     ) as client:
 
         def one(index: int) -> Decimal:

@@ -150,7 +150,7 @@ async def test_faults_are_settable_over_http(http: httpx.AsyncClient, api: Signe
     listed = (await http.get("/_sandbox/faults")).json()["faults"]
     assert [(f["endpoint"], f["kind"]) for f in listed] == [("balance", "status")]
     assert (await api.balance()).status_code == 429
-    assert (await http.delete("/_sandbox/faults")).json() == {"cleared": 1}
+    assert (await http.request("DELETE", "/_sandbox/faults", json={})).json() == {"cleared": 1}
     assert (await api.balance()).status_code == 200
 
 
@@ -185,9 +185,9 @@ async def test_the_control_endpoints_settle_and_reset(http: httpx.AsyncClient) -
         api = Signer(client)
         await api.create_payout(payout_body("PO-1"))
         assert (await client.get("/_sandbox/state")).json()["payouts"][0]["status"] == "Pending"
-        assert (await client.post("/_sandbox/settle")).json() == {"settled": ["PO-1"]}
+        assert (await client.post("/_sandbox/settle", json={})).json() == {"settled": ["PO-1"]}
         state = (await client.get("/_sandbox/state")).json()
         assert state["payouts"][0]["status"] == "Approved"
         assert [e["kind"] for e in state["entries"]] == ["payout"]
-        reset = (await client.post("/_sandbox/reset")).json()
+        reset = (await client.post("/_sandbox/reset", json={})).json()
         assert (reset["balance"], reset["payouts"]) == ("100000.00", [])

@@ -206,7 +206,7 @@ async def test_the_delivery_log_is_in_the_control_state(
 ) -> None:
     api, _, _, http = hooked
     await api.create_payout(payout_body("PO-L"))
-    await http.post("/_sandbox/tick")
+    await http.post("/_sandbox/tick", json={})
     state = (await http.get("/_sandbox/state")).json()
     assert state["webhooks"] == [
         {
@@ -231,7 +231,7 @@ async def test_webhooks_cross_real_sockets_to_a_receiver_served_by_uvicorn() -> 
                 api = Signer(http)
                 assert (await api.create_payout(payout_body("PO-NET"))).status_code == 201
                 await eventually(lambda: bool(receiver.events))
-                state = (await http.post("/_sandbox/tick")).json()
+                state = (await http.post("/_sandbox/tick", json={})).json()
     assert receiver.seen() == [("payout.succeeded", "PO-NET")]
     assert state["webhooks"][0]["attempts"] == 2
     assert state["webhooks"][0]["delivered"] is True
