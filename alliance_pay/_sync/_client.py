@@ -39,7 +39,6 @@ from alliance_pay._httpx2 import (
     HttpClient,
     as_httpx_timeout,
     check_http_client,
-    request_errors,
     unsigned_auth,
 )
 from alliance_pay._lifecycle import WithOnly, ClientState, check_sync_usage
