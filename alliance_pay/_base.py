@@ -498,7 +498,7 @@ def _structure(
         result = converter.structure(data, cast_to)
     except Exception as exc:
         problems = structure_problems(exc)
-        if problems is None:
+        if problems is None:  # not a bad value: the client reports it as unreadable
             raise
         return _invalid(
             call, response, body, f"the response data is not a valid {cast_to.__name__}: {problems}"

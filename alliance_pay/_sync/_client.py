@@ -263,15 +263,18 @@ class AllianceClient(BaseClient, WithOnly):
         body is decoded within ``max_response_bytes``.
         """
         http_client = self._ready_http_client()
+        # Built signed (see _build_request), so it is sent with a no-op auth: httpx's auth flow
+        # would cost a generator and a body read per request.
         request = self._build_request(http_client, call)
         deadline = Deadline(self._attempt_seconds)
         started = time.perf_counter()
         try:
             with attempt_scope_sync(deadline):
-                # Built signed (see _build_request), so it is sent with a no-op auth: httpx's
-                # auth flow would cost a generator and a body read per request.
                 response = http_client.send(
-                    request, auth=unsigned_auth(http_client), follow_redirects=False, stream=True
+                    request,
+                    auth=unsigned_auth(http_client),
+                    follow_redirects=False,
+                    stream=True,
                 )
                 try:
                     self._receive(call, response, deadline)
@@ -382,36 +385,6 @@ class AllianceClient(BaseClient, WithOnly):
         on, with a WARNING on the ``alliance_pay`` logger and a note on the exception naming
         the order id.
         """
-        try:
-            return self._create_once(
-                call,
-                cast_to,
-                order_id=order_id,
-                operation=operation,
-                lookup=lookup,
-                lookup_type=lookup_type,
-                found=found,
-                differences=differences,
-            )
-        except BaseException as exc:
-            if not isinstance(exc, Exception):  # cancelled, KeyboardInterrupt: never swallowed
-                note_interrupted_create(exc, order_id=order_id, operation=operation)
-            raise
-
-    def _create_once(
-        self,
-        call: ApiCall,
-        cast_to: type[T],
-        *,
-        order_id: str,
-        operation: str,
-        lookup: Callable[[], ApiCall],
-        lookup_type: type[R],
-        found: Callable[[R], T],
-        differences: Callable[[R], Mapping[str, tuple[object, object]]],
-    ) -> T:
-        retries = 0
-        in_doubt = False  # an earlier attempt went unanswered and may still land
 
         def settled() -> T | None:
             """The created record if the order exists (and matches), else None."""
@@ -419,53 +392,60 @@ class AllianceClient(BaseClient, WithOnly):
             record = self._look_up(lookup(), lookup_type, order_id, operation)
             return None if record is None else accept_record(record, found, differences, order_id)
 
-        while True:
-            try:
-                return self._attempt(call, cast_to, retries + 1)
-            except ClientUsageError as error:  # refused before sending this attempt
-                if in_doubt:
-                    raise OutcomeUnknownError(
-                        order_id=order_id,
-                        operation=operation,
-                        reason=f"an earlier attempt went unanswered, and then: {error}",
-                    ) from error
-                raise
-            except APIError as error:
-                ambiguous = is_ambiguous(error)
-                if ambiguous or (in_doubt and not is_resendable(error)):
-                    # Only the order's record can say what happened: found means created. A
-                    # refusal (a duplicate order id among them) proves nothing about the
-                    # earlier, unanswered attempt.
-                    in_doubt = True
-                    result = settled()
-                    if result is not None:
-                        return result
-                    if not ambiguous:
-                        reason = (
-                            "the API says the order id is taken but cannot find it"
-                            if is_duplicate_order_id(error)
-                            else f"an earlier attempt went unanswered and the resend was "
-                            f"refused ({error}); the order was not found, but the earlier "
-                            "request may yet create it"
-                        )
-                        raise OutcomeUnknownError(
-                            order_id=order_id, operation=operation, reason=reason
-                        ) from error
-                elif not is_resendable(error):
-                    raise
-                delay = backoff(error, retries, self._max_retries)
-                if delay is None:
+        try:
+            retries = 0
+            in_doubt = False  # an earlier attempt went unanswered and may still land
+            while True:
+                try:
+                    return self._attempt(call, cast_to, retries + 1)
+                except ClientUsageError as error:  # refused before sending this attempt
                     if in_doubt:
                         raise OutcomeUnknownError(
                             order_id=order_id,
                             operation=operation,
-                            reason=f"no usable answer after {retries + 1} attempts; the order "
-                            "was not found when looked up, but a request still in flight may "
-                            "yet create it",
+                            reason=f"an earlier attempt went unanswered, and then: {error}",
                         ) from error
                     raise
-            retries += 1
-            time.sleep(delay)
+                except APIError as error:
+                    ambiguous = is_ambiguous(error)
+                    if ambiguous or (in_doubt and not is_resendable(error)):
+                        # Only the order's record can say what happened: found means created. A
+                        # refusal (a duplicate order id among them) proves nothing about the
+                        # earlier, unanswered attempt.
+                        in_doubt = True
+                        result = settled()
+                        if result is not None:
+                            return result
+                        if not ambiguous:
+                            reason = (
+                                "the API says the order id is taken but cannot find it"
+                                if is_duplicate_order_id(error)
+                                else f"an earlier attempt went unanswered and the resend was "
+                                f"refused ({error}); the order was not found, but the earlier "
+                                "request may yet create it"
+                            )
+                            raise OutcomeUnknownError(
+                                order_id=order_id, operation=operation, reason=reason
+                            ) from error
+                    elif not is_resendable(error):
+                        raise
+                    delay = backoff(error, retries, self._max_retries)
+                    if delay is None:
+                        if in_doubt:
+                            raise OutcomeUnknownError(
+                                order_id=order_id,
+                                operation=operation,
+                                reason=f"no usable answer after {retries + 1} attempts; the order "
+                                "was not found when looked up, but a request still in flight may "
+                                "yet create it",
+                            ) from error
+                        raise
+                retries += 1
+                time.sleep(delay)
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # cancelled, KeyboardInterrupt: never swallowed
+                note_interrupted_create(exc, order_id=order_id, operation=operation)
+            raise
 
     def _look_up(
         self, call: ApiCall, cast_to: type[R], order_id: str, operation: str
