@@ -53,6 +53,8 @@ class Target:
 _CREATES = ("tests/_async/test_create_outcomes.py",)
 _WAITS = ("tests/_async/test_waits.py",)
 _RETRIES = ("tests/_async/test_retries.py",)
+# The create's handling of a cancellation and of a client refused mid-create (#15's tests).
+_LIFECYCLE = ("tests/reliability/test_lifecycle.py",)
 _INPUTS = ("tests/_async/test_input_rules.py",)
 TARGETS: Final = (
     Target(
@@ -64,10 +66,13 @@ TARGETS: Final = (
             "tests/test_body_encoding.py",
         ),
     ),
-    Target("alliance_pay/_retries.py", (*_CREATES, *_WAITS, *_RETRIES)),
+    Target(
+        "alliance_pay/_retries.py",
+        (*_CREATES, *_WAITS, "tests/test_resolve_budget.py", *_RETRIES),
+    ),
     Target(
         "alliance_pay/_async/_client.py",
-        (*_CREATES, *_WAITS, *_RETRIES),
+        (*_CREATES, *_WAITS, *_RETRIES, *_LIFECYCLE),
         frozenset(
             {
                 "AsyncAllianceClient._request",

@@ -23,6 +23,7 @@ from alliance_pay import (
     APIResponseValidationError,
     APIStatusError,
     AsyncAllianceClient,
+    ClientUsageError,
     DuplicateOrderIdError,
     OrderIdConflictError,
     OutcomeUnknownError,
@@ -353,3 +354,13 @@ async def test_a_resend_refused_as_not_processed_after_a_lost_answer_is_sent_aga
     assert payout.status is PayoutStatus.PENDING
     assert create.call_count == 3
     assert status.call_count == 1
+
+
+async def test_a_create_on_a_closed_client_is_refused_without_sending_anything(
+    respx_mock: respx.MockRouter, sleeps: FakeSleeper
+) -> None:
+    client = AsyncAllianceClient(access_key="ak", secret_key="sk", base_url=BASE_URL)
+    await client.aclose()
+    with pytest.raises(ClientUsageError):
+        await client.payouts.create(**PAYOUT_ARGS)
+    assert not respx_mock.calls

@@ -25,6 +25,7 @@ from alliance_pay import (
     APIResponseValidationError,
     APIStatusError,
     AllianceClient,
+    ClientUsageError,
     DuplicateOrderIdError,
     OrderIdConflictError,
     OutcomeUnknownError,
@@ -355,3 +356,13 @@ def test_a_resend_refused_as_not_processed_after_a_lost_answer_is_sent_again_not
     assert payout.status is PayoutStatus.PENDING
     assert create.call_count == 3
     assert status.call_count == 1
+
+
+def test_a_create_on_a_closed_client_is_refused_without_sending_anything(
+    respx_mock: respx.MockRouter, sleeps: FakeSleeper
+) -> None:
+    client = AllianceClient(access_key="ak", secret_key="sk", base_url=BASE_URL)
+    client.close()
+    with pytest.raises(ClientUsageError):
+        client.payouts.create(**PAYOUT_ARGS)
+    assert not respx_mock.calls
