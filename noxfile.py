@@ -220,7 +220,7 @@ def bench(session: nox.Session) -> None:
     """Run the benchmarks and write benchmarks/results.md (docs/performance.md includes it).
 
     ``nox -s bench -- --check`` is the CI regression guard: shorter runs, failing when a ratio
-    is past 1.5x its goal. Other arguments after ``--`` go to ``python -m benchmarks``.
+    is past 2x its goal. Other arguments after ``--`` go to ``python -m benchmarks``.
     """
     session.install("-e", ".[sandbox]", *groups("bench"))
     output = [] if "--check" in session.posargs else ["--markdown", "benchmarks/results.md"]

@@ -301,7 +301,7 @@ def structure_problems(exc: BaseException) -> str | None:
         >>> structure_problems(ValueError("is not a number: 'x'"))
         "is not a number: 'x'"
     """
-    if isinstance(exc, (ValueError, TypeError, KeyError)):
+    if isinstance(exc, (ValueError, TypeError, KeyError, ArithmeticError)):
         return str(exc)
     if _built is not None:  # a validation error can only come from a converter already built
         import cattrs

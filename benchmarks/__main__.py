@@ -2,7 +2,7 @@
 
 Without ``--check`` it runs the full set (a few minutes) and prints the results as markdown,
 also written to ``--markdown``. With ``--check`` it runs shorter rounds and exits 1 when any
-ratio is past 1.5x its goal: the CI regression guard.
+ratio is past 2x its goal: the CI regression guard.
 """
 
 from __future__ import annotations

@@ -75,7 +75,8 @@ def render(results: Results, *, command: str, seconds: float) -> str:
                 f"| {ratio.name} | {ratio.value:.2f}x | {ratio.goal_text} "
                 f"| {ratio.guard_limit:.2f}x | {mark} |"
             )
-        lines += ["", f"The guard's limit is {GUARD_MARGIN}x each goal (or the goal / 1.5).", ""]
+        limit = f"The guard's limit is {GUARD_MARGIN}x each goal (or the goal / {GUARD_MARGIN})."
+        lines += ["", limit, ""]
     if results.groups:
         lines += [
             "Per call, on a mock transport (median CPU microseconds per call):",

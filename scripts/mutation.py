@@ -72,8 +72,8 @@ TARGETS: Final = (
             {
                 "AsyncAllianceClient._request",
                 "AsyncAllianceClient._create",
+                "AsyncAllianceClient._create_once",
                 "AsyncAllianceClient._look_up",
-                "AsyncAllianceClient._accept",
             }
         ),
     ),
@@ -147,6 +147,11 @@ TARGETS: Final = (
             {
                 "BaseClient._parse",
                 "BaseClient._transport_error",
+                "BaseClient._body_error",
+                "BaseClient._unreadable",
+                "_structure",
+                "accept_record",
+                "_conflict",
                 "status_error",
                 "_decode_json",
                 "_server_message",

@@ -26,3 +26,8 @@ def test_optional_remarks_may_be_left_out_or_null_but_not_another_type() -> None
     assert "remarks" not in check_fields("payouts.create", {})
     assert "remarks" not in check_fields("payouts.create", {"remarks": None})
     assert "remarks" in check_fields("payouts.create", {"remarks": 5})
+
+
+def test_an_endpoint_without_rules_is_an_error_that_lists_the_known_ones() -> None:
+    with pytest.raises(KeyError, match=r"no rules for 'refunds\.create'; known: payins"):
+        check_fields("refunds.create", {})

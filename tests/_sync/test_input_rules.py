@@ -248,6 +248,9 @@ def test_every_refused_field_is_named_at_once_and_nothing_is_sent(
     [
         ("0.01", "0.01"),  # the smallest amount: one paisa
         ("100.10", "100.1"),
+        ("0.010", "0.01"),  # trailing zeros past the paisa are no fraction of one
+        ("100.1000", "100.1"),
+        ("5.00000", "5"),
         (Decimal("100.50"), "100.5"),
         (100, "100"),
         ("1e2", "100"),
@@ -272,6 +275,9 @@ def test_an_amount_in_whole_paise_up_to_the_limit_is_sent_exactly(
         "-0.01",
         "-100",
         "0.001",  # a tenth of a paisa
+        "0.0010",  # trailing zeros do not make it whole paise
+        "0.00100",
+        "100.0050",
         "100.005",
         "0.009",
         0.1 + 0.2,  # 0.30000000000000004
@@ -409,6 +415,8 @@ def link_refused(client: AllianceClient, field: str, **changes: object) -> None:
         "https://shop example.in/",
         "https://shop.example.in/\n",
         "javascript:alert(1)",
+        "http://[::1",  # a URL that cannot even be split
+        "https://[bad/x",
         "shop.example.in",
         "",
     ],

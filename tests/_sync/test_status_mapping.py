@@ -16,8 +16,10 @@ import pytest
 import respx
 
 from alliance_pay import (
+    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
+    APITimeoutError,
     AllianceClient,
     AuthenticationError,
     BadRequestError,
@@ -159,6 +161,7 @@ def test_a_2xx_is_an_answer_only_when_success_is_the_boolean_true(
         (httpx.Response(200, text="<html>OK</html>"), "not JSON"),
         (httpx.Response(200, content=b"\xff\xfe{"), "not JSON"),
         (httpx.Response(204), "not JSON"),
+        (httpx.Response(200, content=b"[" * 100_000), "not JSON"),  # nested past recursion
         (httpx.Response(200, json=envelope({"balance": "lots"})), "not a valid Balance"),
         (httpx.Response(200, json=envelope({})), "not a valid Balance"),
         (httpx.Response(200, json=envelope({"balance": None})), "not a valid Balance"),
@@ -183,3 +186,58 @@ def test_a_json_number_is_read_as_an_exact_decimal_never_a_float(
     balance = client.balance.retrieve()
     assert balance.balance == Decimal("1111.11")
     assert str(balance.balance) == "1111.11"
+
+
+@pytest.mark.parametrize(
+    ("failure", "kind", "says"),
+    [
+        (httpx.ConnectError("refused"), APIConnectionError, "failed"),
+        (httpx.RemoteProtocolError("dropped"), APIConnectionError, "failed"),
+        (httpx.ReadTimeout("slow"), APITimeoutError, "timed out"),
+        (httpx.ConnectTimeout("slow"), APITimeoutError, "timed out"),
+    ],
+    ids=repr,
+)
+def test_a_transport_failure_is_a_connection_error_that_says_whether_it_timed_out(
+    client: AllianceClient,
+    respx_mock: respx.MockRouter,
+    failure: Exception,
+    kind: type,
+    says: str,
+) -> None:
+    respx_mock.get(BALANCE).mock(side_effect=failure)
+    with pytest.raises(APIConnectionError) as info:
+        client.balance.retrieve()
+    assert type(info.value) is kind
+    assert f"{says}: {type(failure).__name__}" in str(info.value)
+    assert info.value.__cause__ is not None  # the httpx error is kept for the create rule
+
+
+def test_a_401_and_only_a_401_carries_the_checklist_of_what_to_check(
+    client: AllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.get(BALANCE).mock(
+        side_effect=[
+            httpx.Response(401, json={"message": "Invalid signature."}),
+            httpx.Response(403, json={"message": "Forbidden."}),
+        ]
+    )
+    with pytest.raises(AuthenticationError) as auth:
+        client.balance.retrieve()
+    assert any("clock" in hint for hint in auth.value.hints)
+    assert any("IP address" in hint for hint in auth.value.hints)
+    with pytest.raises(PermissionDeniedError) as forbidden:
+        client.balance.retrieve()
+    assert getattr(forbidden.value, "hints", ()) == ()
+
+
+def test_a_raw_response_call_sees_the_answer_its_model_was_read_from(
+    client: AllianceClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.get(BALANCE).respond(
+        200, json=envelope({"balance": "7"}, "Balance fetched."), headers={"X-Request-Id": "r-1"}
+    )
+    raw = client.balance.with_raw_response.retrieve()
+    assert raw.status_code == 200
+    assert raw.message == "Balance fetched."
+    assert raw.parse().balance == Decimal("7")
