@@ -466,7 +466,7 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
                     raise OutcomeUnknownError(
                         order_id=order_id,
                         operation=operation,
-                        reason=f"looking the order up failed too ({attempt} attempts): {error}",
+                        reason=f"looking the order up failed too: {error}",
                     ) from error
             except ClientUsageError as error:
                 raise OutcomeUnknownError(

@@ -468,7 +468,7 @@ class AllianceClient(BaseClient, WithOnly):
                     raise OutcomeUnknownError(
                         order_id=order_id,
                         operation=operation,
-                        reason=f"looking the order up failed too ({attempt} attempts): {error}",
+                        reason=f"looking the order up failed too: {error}",
                     ) from error
             except ClientUsageError as error:
                 raise OutcomeUnknownError(
