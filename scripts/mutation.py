@@ -145,6 +145,7 @@ TARGETS: Final = (
             *_CREATES,
             *_INPUTS,
             "tests/test_unusual_responses.py",
+            "tests/test_attempt_deadline.py",
             "tests/_async/test_client.py",
             *_RETRIES,
         ),
