@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
 import anyio
 import httpx
@@ -146,7 +147,8 @@ async def test_a_cancelled_create_propagates_with_a_warning_and_a_note(
     assert ORDER in text
     assert "outcome is unknown" in text
     assert f"retrieve({ORDER!r})" in text
-    assert any(ORDER in note for note in getattr(info.value, "__notes__", [ORDER]))
+    if sys.version_info >= (3, 11):  # add_note is 3.11+; the WARNING above covers 3.10
+        assert any(ORDER in note for note in getattr(info.value, "__notes__", []))
 
 
 async def test_a_create_in_a_cancel_scope_that_expires_is_logged_as_unknown(
