@@ -56,6 +56,11 @@ _RETRIES = ("tests/_async/test_retries.py",)
 # The create's handling of a cancellation and of a client refused mid-create (#15's tests).
 _LIFECYCLE = ("tests/reliability/test_lifecycle.py",)
 _INPUTS = ("tests/_async/test_input_rules.py",)
+# #15's tests of what a create and a read end in: caps, undecodable bodies, the order-id check.
+_RELIABILITY = (
+    "tests/reliability/test_create_outcomes.py",
+    "tests/reliability/test_body_cap.py",
+)
 TARGETS: Final = (
     Target(
         "alliance_pay/_signing.py",
@@ -72,7 +77,7 @@ TARGETS: Final = (
     ),
     Target(
         "alliance_pay/_async/_client.py",
-        (*_CREATES, *_WAITS, *_RETRIES, *_LIFECYCLE),
+        (*_CREATES, *_WAITS, *_RETRIES, *_LIFECYCLE, *_RELIABILITY),
         frozenset(
             {
                 "AsyncAllianceClient._request",
@@ -148,6 +153,8 @@ TARGETS: Final = (
             "tests/test_attempt_deadline.py",
             "tests/_async/test_client.py",
             *_RETRIES,
+            *_RELIABILITY,
+            *_LIFECYCLE,
         ),
         frozenset(
             {
