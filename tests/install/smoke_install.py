@@ -97,7 +97,8 @@ def test_the_commands_without_the_extra_print_one_line_naming_the_install(
 @without_sandbox
 def test_a_fixture_without_the_extra_fails_with_the_install_hint(tmp_path: Path) -> None:
     project = user_project(tmp_path, {"test_fixtures.py": "user_fixtures.py"})
-    result = run("python", "-m", "pytest", "-p", "no:cacheprovider", cwd=project)
+    # -rN: no short summary, which repeats each message in full when CI is set.
+    result = run("python", "-m", "pytest", "-p", "no:cacheprovider", "-rN", cwd=project)
     assert result.returncode == 1
     assert "3 errors" in result.stdout
     assert result.stdout.count(f"(starlette is not installed): {HINT}") == 3
