@@ -205,12 +205,22 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     conv.register_structure_hook(dt.datetime, _to_utc_datetime)
     conv.register_structure_hook_factory(_is_optional, _optional_hook_factory)
 
-    conv.register_structure_hook(
-        Payin,
-        make_dict_structure_fn(
-            Payin, conv, time_of_processing=override(struct_hook=_to_ist_datetime)
-        ),
-    )
+    if detailed_validation:
+        conv.register_structure_hook(
+            Payin,
+            make_dict_structure_fn(
+                Payin, conv, time_of_processing=override(struct_hook=_to_ist_datetime)
+            ),
+        )
+    else:  # the hot path's: one straight-line function per model, the same hooks
+        from ._record_hooks import is_model, record_hook
+
+        conv.register_structure_hook(
+            Payin, record_hook(Payin, conv, {"time_of_processing": _to_ist_datetime})
+        )
+        conv.register_structure_hook_factory(
+            is_model, lambda cl: record_hook(cl, conv, text_hook=_to_text)
+        )
     return conv
 
 
