@@ -13,16 +13,18 @@ by it, on a success and on an error status alike.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sys
 import time
 import zlib
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -100,12 +102,14 @@ def attempt_scope_async(deadline: Deadline) -> contextlib.AbstractContextManager
         ...
         TimeoutError
     """
-    if _HAS_UNCANCEL:
-        loop = asyncio._get_running_loop()
+    # Not imported means not running: a sync program never pays for importing asyncio here.
+    running = sys.modules.get("asyncio") if _HAS_UNCANCEL else None
+    if running is not None:
+        loop = running._get_running_loop()
         if loop is not None:
-            task = asyncio.current_task(loop)
+            task = running.current_task(loop)
             if task is not None:
-                return _LoopDeadline(loop, task, deadline.seconds)
+                return _LoopDeadline(loop, task, deadline.seconds, running.CancelledError)
     return anyio.fail_after(deadline.seconds)
 
 
@@ -120,9 +124,16 @@ class _LoopDeadline:
     ``Task.cancelling()`` and goes on as ``CancelledError``, even when the timer fired too.
     """
 
-    __slots__ = ("_cancelling", "_fired", "_handle", "_loop", "_seconds", "_task")
+    __slots__ = ("_cancelled", "_cancelling", "_fired", "_handle", "_loop", "_seconds", "_task")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any], seconds: float):
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        task: asyncio.Task[Any],
+        seconds: float,
+        cancelled: type[BaseException],
+    ) -> None:
+        self._cancelled = cancelled
         self._loop = loop
         self._task: Any = task  # Task.cancelling()/uncancel() are 3.11+, checked by the caller
         self._seconds = seconds
@@ -148,7 +159,7 @@ class _LoopDeadline:
         if (
             self._fired
             and self._task.uncancel() <= self._cancelling
-            and exc_type is asyncio.CancelledError
+            and exc_type is self._cancelled
         ):
             raise TimeoutError from exc
 
