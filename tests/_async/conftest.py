@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -32,13 +35,20 @@ class FakeSleeper:
     fails the test on the async side too.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, real: Callable[[float], Any]) -> None:
         self.waits: list[float] = []
+        self._real = real
+        self._thread = threading.get_ident()
 
     #: More waits than any test needs: a retry loop that never ends fails fast instead of hanging.
     LIMIT = 100
 
     async def __call__(self, seconds: float) -> None:
+        if threading.get_ident() != self._thread:
+            # The sleep is patched process-wide: a sandbox served in a thread of this process
+            # (a module- or session-scoped fixture of another test) sleeps for real, unrecorded.
+            await self._real(seconds)
+            return
         if seconds < 0:
             raise ValueError(f"sleep length must be non-negative, got {seconds}")
         if len(self.waits) >= self.LIMIT:
@@ -49,7 +59,7 @@ class FakeSleeper:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> FakeSleeper:
     """Every wait the client makes, in order, and no wall time spent on them."""
-    sleeper = FakeSleeper()
+    sleeper = FakeSleeper(anyio.sleep)
     monkeypatch.setattr("anyio.sleep", sleeper)
     return sleeper
 

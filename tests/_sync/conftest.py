@@ -2,8 +2,11 @@
 # Do not edit it by hand: edit the source and run `python scripts/unasync.py`.
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Callable
+from typing import Any
 
+import time
 import httpx
 import pytest
 
@@ -34,13 +37,20 @@ class FakeSleeper:
     fails the test on the async side too.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, real: Callable[[float], Any]) -> None:
         self.waits: list[float] = []
+        self._real = real
+        self._thread = threading.get_ident()
 
     #: More waits than any test needs: a retry loop that never ends fails fast instead of hanging.
     LIMIT = 100
 
     def __call__(self, seconds: float) -> None:
+        if threading.get_ident() != self._thread:
+            # The sleep is patched process-wide: a sandbox served in a thread of this process
+            # (a module- or session-scoped fixture of another test) sleeps for real, unrecorded.
+            self._real(seconds)
+            return
         if seconds < 0:
             raise ValueError(f"sleep length must be non-negative, got {seconds}")
         if len(self.waits) >= self.LIMIT:
@@ -51,7 +61,7 @@ class FakeSleeper:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> FakeSleeper:
     """Every wait the client makes, in order, and no wall time spent on them."""
-    sleeper = FakeSleeper()
+    sleeper = FakeSleeper(time.sleep)
     monkeypatch.setattr("time.sleep", sleeper)
     return sleeper
 
