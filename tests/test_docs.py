@@ -37,6 +37,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -281,12 +282,32 @@ def docs_environment(
 @pytest.mark.parametrize("page", [page for page in PAGES if page.blocks], ids=lambda p: p.name)
 def test_the_examples_of_a_page_run(page: Page, docs_environment: str) -> None:
     namespace: dict[str, object] = {"__name__": "__main__"}
-    for block in page.blocks:
-        try:
-            run_block(block, namespace)
-        except Exception as exc:
-            where = where_it_failed(block, exc)
-            raise DocsExampleError(f"{where}: {type(exc).__name__}: {exc}") from exc
+    try:
+        for block in page.blocks:
+            before = stores(namespace)
+            try:
+                run_block(block, namespace)
+            except Exception as exc:
+                where = where_it_failed(block, exc)
+                raise DocsExampleError(f"{where}: {type(exc).__name__}: {exc}") from exc
+            finally:
+                shut_down(before - stores(namespace))  # an example app replaced by the next
+    finally:
+        shut_down(stores(namespace))
+
+
+def stores(namespace: dict[str, object]) -> set[Any]:
+    """The durable event stores bound in a page's namespace."""
+    from alliance_pay.webhooks._sql import SQLEventStore
+
+    return {value for value in namespace.values() if isinstance(value, SQLEventStore)}
+
+
+def shut_down(apps_stores: set[Any]) -> None:
+    """Close the stores example apps made at module level, as their shutdown (a lifespan that
+    never runs here) would; anything else a page leaves open is the page's own leak."""
+    for store in apps_stores:
+        store.close()
 
 
 def test_the_readme_example_runs_twice_in_a_row(docs_environment: str) -> None:

@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
 
 from alliance_pay._logging import logger
 from alliance_pay.webhooks._inbox import InboxTransaction
@@ -61,6 +62,8 @@ _SELECT_EVENTS = {
 }
 _PRUNE_INTERVAL = 3600.0
 
+_Store = TypeVar("_Store", bound="SQLEventStore")
+
 
 class _Cursor(Protocol):
     rowcount: int
@@ -87,13 +90,17 @@ class SQLEventStore(StoreBase):
         self.lease: float = seconds(lease, "lease")
         self.retention: float = seconds(retention, "retention")
         self._lock = threading.Lock()
-        self._pool = ConnectionPool(self._connect)
+        self._pool = ConnectionPool(self._connect, owner=repr(self))
         self._tokens: dict[str, str] = {}
         self._last_prune = 0.0
-        with self._connection() as connection, self._transaction(connection):
-            self._lock_schema(connection)
-            for statement in create_statements(self.dialect):
-                connection.execute(statement)
+        try:
+            with self._connection() as connection, self._transaction(connection):
+                self._lock_schema(connection)
+                for statement in create_statements(self.dialect):
+                    connection.execute(statement)
+        except BaseException:
+            self._pool.close()  # a file of another schema, a lost link: nothing stays open
+            raise
 
     # What a backend provides.
 
@@ -115,8 +122,27 @@ class SQLEventStore(StoreBase):
         return self._pool.connection()
 
     def close(self) -> None:
-        """Close the idle connections; the store opens new ones if used again."""
+        """Close the store's connections: the idle ones now, each one in use as its call
+        returns. The store opens new ones if used again.
+
+        Example:
+            ```python
+            with SQLiteEventStore("webhooks.sqlite3") as store:
+                print(store.prune())
+            ```
+        """
         self._pool.close()
+
+    def __enter__(self: _Store) -> _Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def _run(self, connection: _Connection, statement: str, *params: Any) -> _Cursor:
         cursor: _Cursor = connection.execute(self._sql(statement), params)

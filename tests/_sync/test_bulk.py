@@ -56,8 +56,11 @@ def ledger_check(local: LocalSandbox, results: Path, valid: dict[str, Decimal]) 
 
 
 def states(journal: Path) -> dict[int, str]:
-    with sqlite3.connect(journal) as db:
+    db = sqlite3.connect(journal)
+    try:
         return dict(db.execute("SELECT row, state FROM bulk_rows ORDER BY row").fetchall())
+    finally:
+        db.close()
 
 
 def test_invalid_rows_and_duplicates_are_reported_first_and_never_paid(
@@ -105,8 +108,8 @@ def test_rows_left_sending_are_looked_up_and_only_missing_ones_are_sent(
 ) -> None:
     records = rows(8)
     source = write_csv(tmp_path / "crash.csv", records)
-    run = BulkRun(client, source)
-    run.validate()
+    with BulkRun(client, source) as run:
+        run.validate()
     # A run that died: rows 1-5 marked sending; the requests of rows 1-3 reached the API.
     journal = SQLiteJournal(tmp_path / "crash.results.journal.sqlite3")
     assert len(journal.claim_pending("crash", "dead-worker", 5)) == 5
