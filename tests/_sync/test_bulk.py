@@ -32,6 +32,7 @@ from tests.bulk.support import (
     write_csv,
     write_jsonl,
 )
+from tests.helpers import held_open
 
 
 @pytest.fixture
@@ -283,3 +284,54 @@ def test_a_journal_passed_in_stays_open_for_its_owner(
     assert again.counts["created"] == 2
     assert journal.batch("own") is not None
     journal.close()
+
+
+class Interrupted(BaseException):
+    """Stands for a KeyboardInterrupt, which would stop the test session itself."""
+
+
+def test_a_run_interrupted_mid_send_closes_its_journal_and_a_rerun_starts_at_once(
+    client: AllianceClient, local: LocalSandbox, tmp_path: Path
+) -> None:
+    records = rows(12)
+    source = write_csv(tmp_path / "ctrlc.csv", records)
+    journal = tmp_path / "ctrlc.results.journal.sqlite3"
+    run = BulkRun(client, source, options=BulkOptions(concurrency=2))
+
+    def interrupt(result: object) -> None:
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        run.run(interrupt)
+
+    assert held_open(journal) == []  # checked with the run still referenced
+    summary = BulkRun(client, source).run()  # no BulkBusyError: the lock went too
+    assert summary.exit_code == 0
+    paid = {r["order_id"]: Decimal(r["amount"]) for r in records}
+    ledger_check(local, tmp_path / "ctrlc.results.csv", paid)
+
+
+def test_a_refused_validation_leaves_no_journal_open(
+    client: AllianceClient, tmp_path: Path
+) -> None:
+    source = write_csv(tmp_path / "changed.csv", rows(2))
+    BulkRun(client, source).run()
+    write_csv(source, rows(2, **{"1": {"amount": "99.00"}}))
+    run = BulkRun(client, source)
+
+    with pytest.raises(BulkChangedFileError):
+        run.validate()
+
+    assert held_open(tmp_path / "changed.results.journal.sqlite3") == []
+
+
+def test_a_run_only_validated_closes_its_journal_at_the_end_of_its_block(
+    client: AllianceClient, tmp_path: Path
+) -> None:
+    source = write_csv(tmp_path / "check.csv", rows(3))
+    journal = tmp_path / "check.results.journal.sqlite3"
+    with BulkRun(client, source) as run:
+        assert run.validate().valid == 3
+        assert held_open(journal) != []
+
+    assert held_open(journal) == []
