@@ -29,10 +29,13 @@ import asyncio
 import doctest
 import importlib
 import inspect
+import json
 import linecache
 import logging
 import pkgutil
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -417,6 +420,35 @@ def test_the_doctests_of_a_module_pass(module_name: str) -> None:
     failed, attempted = runner.summarize(verbose=False)
     assert attempted > 0
     assert failed == 0, "".join(report)
+
+
+_DOCTESTS_BEFORE_AND_AFTER_THE_CLAIMS = """
+import doctest, importlib, json, pkgutil, alliance_pay
+finder = doctest.DocTestFinder(exclude_empty=True)
+names = [i.name for i in pkgutil.walk_packages(alliance_pay.__path__, "alliance_pay.")
+         if not i.name.startswith("alliance_pay._sync")]
+def found():
+    return {name: sorted(t.docstring for t in finder.find(importlib.import_module(name)) if
+                         t.examples) for name in names}
+before = found()
+for name in alliance_pay.__all__:  # the first use of each public name claims its class
+    getattr(alliance_pay, name)
+after = found()
+print(json.dumps(sorted(name for name in names if before[name] != after[name])))
+"""
+
+
+def test_a_module_finds_the_same_doctests_before_and_after_the_package_claims_its_classes() -> None:
+    # A test module that touches alliance_pay.InMemoryEventStore first used to empty
+    # alliance_pay/webhooks/_memory.py of doctests for a later --doctest-modules collection.
+    ran = subprocess.run(
+        [sys.executable, "-c", _DOCTESTS_BEFORE_AND_AFTER_THE_CLAIMS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(ran.stdout) == []
 
 
 def test_doctests_are_collected_where_the_public_names_live() -> None:
