@@ -11,8 +11,30 @@ from __future__ import annotations
 import warnings
 import weakref
 from collections.abc import Callable
+from types import TracebackType
+from typing import TypeVar
 
-__all__ = ["close_when_collected"]
+__all__ = ["ClosedOnExit", "close_when_collected"]
+
+_Self = TypeVar("_Self", bound="ClosedOnExit")
+
+
+class ClosedOnExit:
+    """``with thing:`` closes ``thing`` at the end of the block, however it ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def close_when_collected(

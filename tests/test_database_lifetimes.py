@@ -14,6 +14,8 @@ from __future__ import annotations
 import gc
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -225,3 +227,38 @@ def test_a_forked_child_inherits_no_connection_of_the_parents_store(tmp_path: Pa
     assert os.waitstatus_to_exitcode(status) == 0
     assert [event.state.value for event in store.events()] == ["handled"]  # the parent goes on
     store.close()
+
+
+_HOLD_LOCKED = """
+import sqlite3, sys
+holder = sqlite3.connect(sys.argv[1], isolation_level=None)
+holder.execute("CREATE TABLE t (x)")
+holder.execute("BEGIN EXCLUSIVE")  # what a long write in another process holds
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.slow  # waits out SQLite's 5 s busy timeout
+def test_a_journal_on_a_file_another_process_holds_locked_is_refused_and_left_closed(
+    tmp_path: Path, no_warnings: list[warnings.WarningMessage]
+) -> None:
+    path = tmp_path / "locked.sqlite3"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCKED, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "locked\n"
+        with pytest.raises(sqlite3.OperationalError, match="locked") as refused:
+            SQLiteJournal(path)
+        assert held_open(path) == []  # checked with the half-made journal still referenced
+        del refused
+    finally:
+        holder.communicate("", timeout=30)
+    with SQLiteJournal(path) as journal:  # once the other process let go, it opens
+        assert journal.batch("b1") is None
+    assert resource_warnings(no_warnings) == []

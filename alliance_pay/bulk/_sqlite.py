@@ -20,10 +20,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from types import TracebackType
 from typing import IO
 
-from alliance_pay._closing import close_when_collected
+from alliance_pay._closing import ClosedOnExit, close_when_collected
 from alliance_pay.bulk._errors import BulkBusyError
 from alliance_pay.bulk._journal import (
     DUPLICATES,
@@ -87,7 +86,7 @@ class _Handles:
                 self.lock_file = None
 
 
-class SQLiteJournal:
+class SQLiteJournal(ClosedOnExit):
     """A journal in one SQLite file.
 
     Close it when done (``close()``, or a ``with`` block): that closes its connection and frees
@@ -136,17 +135,6 @@ class SQLiteJournal:
 
     def __repr__(self) -> str:
         return f"SQLiteJournal({self.location!r})"
-
-    def __enter__(self) -> SQLiteJournal:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

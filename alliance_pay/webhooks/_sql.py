@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
-from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
+from alliance_pay._closing import ClosedOnExit
 from alliance_pay._logging import logger
 from alliance_pay.webhooks._inbox import InboxTransaction
 from alliance_pay.webhooks._pool import Connection as _Connection
@@ -62,8 +62,6 @@ _SELECT_EVENTS = {
 }
 _PRUNE_INTERVAL = 3600.0
 
-_Store = TypeVar("_Store", bound="SQLEventStore")
-
 
 class _Cursor(Protocol):
     rowcount: int
@@ -80,7 +78,7 @@ def _state_value(state: EventState | str) -> str:
     return EventState(state).value  # refuses a name that is no state, with the valid ones
 
 
-class SQLEventStore(StoreBase):
+class SQLEventStore(StoreBase, ClosedOnExit):
     """The logic of a durable store over SQL; ``SQLiteEventStore`` and ``PostgresEventStore``
     add their connections."""
 
@@ -132,17 +130,6 @@ class SQLEventStore(StoreBase):
             ```
         """
         self._pool.close()
-
-    def __enter__(self: _Store) -> _Store:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _run(self, connection: _Connection, statement: str, *params: Any) -> _Cursor:
         cursor: _Cursor = connection.execute(self._sql(statement), params)
