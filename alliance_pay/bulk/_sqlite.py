@@ -97,8 +97,8 @@ class SQLiteJournal(ClosedOnExit):
         path: the database file; created (with its directory) if missing.
 
     Raises:
-        sqlite3.DatabaseError: the file is not a database, or holds tables of another shape;
-            nothing is left open.
+        sqlite3.DatabaseError: the file is not a database, holds tables of another shape, or
+            another process keeps it locked past the 5 s timeout; nothing is left open.
 
     Example:
         ```python
