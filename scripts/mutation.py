@@ -102,6 +102,7 @@ TARGETS: Final = (
         frozenset(
             {
                 "_CONTROL",
+                "_SEPARATORS",
                 "_PAISA_PLACES",
                 "AMOUNT_CEILING",
                 "_blank",
@@ -119,6 +120,8 @@ TARGETS: Final = (
                 "whole_paise",
                 "upi",
                 "http_url",
+                "_TEXT_CHECKS",
+                "fast_accept",
             }
         ),
     ),
@@ -140,6 +143,7 @@ TARGETS: Final = (
                 "check_value",
                 "check_fields",
                 "_index",
+                "_planned",
             }
         ),
     ),
