@@ -80,6 +80,7 @@ TARGETS: Final = (
         (*_CREATES, *_WAITS, *_RETRIES, *_LIFECYCLE, *_RELIABILITY),
         frozenset(
             {
+                "AsyncAllianceClient._attempt",
                 "AsyncAllianceClient._request",
                 "AsyncAllianceClient._create",
                 "AsyncAllianceClient._create_once",
@@ -95,6 +96,7 @@ TARGETS: Final = (
         "alliance_pay/_rules/_checks.py",
         (
             *_INPUTS,
+            "tests/test_validation_fast_path.py",
             "tests/test_rules_contract.py",
             "tests/test_validation.py",
             "tests/test_rules.py",
@@ -129,6 +131,7 @@ TARGETS: Final = (
         "alliance_pay/_rules/__init__.py",
         (
             *_INPUTS,
+            "tests/test_validation_fast_path.py",
             "tests/test_rules_contract.py",
             "tests/test_validation.py",
             "tests/test_rules.py",
@@ -175,6 +178,26 @@ TARGETS: Final = (
                 "_says_order_id_taken",
                 "_STATUS_ERRORS",
                 "_TAKEN_WORDS",
+            }
+        ),
+    ),
+    Target(
+        "alliance_pay/_converter.py",
+        (
+            "tests/test_response_amounts.py",
+            "tests/test_unusual_responses.py",
+            "tests/_async/test_status_mapping.py",
+            "tests/test_models.py",
+        ),
+        frozenset(
+            {
+                "to_decimal",
+                "to_money",
+                "_MAX_EXPONENT",
+                "_MAX_DIGITS",
+                "_MAX_TEXT",
+                "_PAISA",
+                "structure_problems",
             }
         ),
     ),
