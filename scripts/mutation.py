@@ -51,6 +51,8 @@ class Target:
 # tests only: the sync client is generated from the same source and shares every rule, and
 # the generated twin of a mutated ``_async`` module is what the sync tests would run.
 _CREATES = ("tests/_async/test_create_outcomes.py",)
+# The attempt itself: its log line (numbered within its call) and the stream it must close.
+_ATTEMPTS = ("tests/_async/test_attempt_logs.py", "tests/test_response_release.py")
 _WAITS = ("tests/_async/test_waits.py",)
 _RETRIES = ("tests/_async/test_retries.py",)
 # The create's handling of a cancellation and of a client refused mid-create (#15's tests).
@@ -77,7 +79,7 @@ TARGETS: Final = (
     ),
     Target(
         "alliance_pay/_async/_client.py",
-        (*_CREATES, *_WAITS, *_RETRIES, *_LIFECYCLE, *_RELIABILITY),
+        (*_CREATES, *_WAITS, *_RETRIES, *_ATTEMPTS, *_LIFECYCLE, *_RELIABILITY),
         frozenset(
             {
                 "AsyncAllianceClient._attempt",

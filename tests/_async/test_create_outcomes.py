@@ -31,6 +31,7 @@ from alliance_pay import (
     PayinLinkUnavailableError,
     PayoutStatus,
 )
+from alliance_pay._converter import converter
 from tests._async.conftest import FakeSleeper
 from tests.helpers import (
     BASE_URL,
@@ -441,3 +442,39 @@ async def test_a_create_answer_is_trusted_unless_it_names_another_order(
         assert info.value.order_id == PAYIN["order_id"]
         assert status.call_count == 1
     assert create.call_count == 1
+
+
+class _ReaderFailingOnce:
+    """Stands in for the SDK's record reader: the first read fails as nobody foresaw (a bug, a
+    broken dependency), the next ones read as usual."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error: BaseException | None = error
+
+    def structure(self, obj: object, cl: type) -> object:
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
+        return converter.structure(obj, cl)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [RuntimeError("boom"), AttributeError("'NoneType' object has no attribute 'strip'")],
+    ids=lambda error: type(error).__name__,
+)
+async def test_a_create_whose_answer_fails_to_read_for_an_unforeseen_reason_is_looked_up(
+    client: AsyncAllianceClient,
+    respx_mock: respx.MockRouter,
+    sleeps: FakeSleeper,
+    monkeypatch: pytest.MonkeyPatch,
+    error: BaseException,
+) -> None:
+    # The server answered; the SDK could not read what. The payout may exist: look it up.
+    monkeypatch.setattr("alliance_pay._base.converter", _ReaderFailingOnce(error))
+    create = respx_mock.post(CREATE).mock(return_value=CREATED)
+    status = respx_mock.get(STATUS).mock(return_value=FOUND)
+    payout = await client.payouts.create(**PAYOUT_ARGS)
+    assert payout.status is PayoutStatus.APPROVED  # the looked-up record
+    assert create.call_count == 1
+    assert status.call_count == 1
