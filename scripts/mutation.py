@@ -74,6 +74,25 @@ TARGETS: Final = (
         ),
     ),
     Target(
+        "alliance_pay/_auth.py",
+        (
+            "tests/test_auth.py",
+            "tests/test_client_signs_requests.py",
+            "tests/reliability/test_timestamps.py",
+            "tests/test_wire_bytes.py",
+        ),
+        frozenset(
+            {
+                "MAX_LEAD_MS",
+                "_next_ms",
+                "_UniqueMillis.__call__",
+                "_require_key",
+                "AllianceAuth._sign",
+                "AllianceAuth._signed_headers",
+            }
+        ),
+    ),
+    Target(
         "alliance_pay/_retries.py",
         (*_CREATES, *_WAITS, "tests/test_resolve_budget.py", *_RETRIES),
     ),
