@@ -53,6 +53,7 @@ from ._limits import (
     DeadlineExceeded,
 )
 from ._logging import logger, mask_key
+from ._request_builder import RequestBuilder
 from ._response import record_response
 from ._rules import ENDPOINTS
 from ._signing import EMPTY_NON_GET_BODY, dumps_body, signing_path
@@ -266,6 +267,8 @@ class BaseClient:
     _max_response_bytes: int
     _resolve_timeout: float
     _headers: dict[str, str]
+    _request_builder: RequestBuilder
+    _timeout_extension: dict[str, float | None]
     _base_url_text: str
     _signing_prefix: str
 
@@ -315,9 +318,11 @@ class BaseClient:
         }
         headers.update(check_headers("default_headers", default_headers or {}))
         self._headers = headers
+        self._request_builder = RequestBuilder(headers)
 
     def _set_timeout(self, timeout: object) -> None:
         self._timeout = check_timeout(timeout)
+        self._timeout_extension = self._timeout.as_dict()
         self._attempt_seconds = attempt_seconds(self._timeout)
 
     @property
@@ -365,6 +370,7 @@ class BaseClient:
             clone._max_retries = check_max_retries(max_retries)
         if extra_headers:
             clone._headers = {**self._headers, **check_headers("extra_headers", extra_headers)}
+            clone._request_builder = RequestBuilder(clone._headers)
         return clone
 
     def _refusing(self, operation: str) -> _Refusing:
@@ -379,20 +385,29 @@ class BaseClient:
 
     def _build_request(self, http_client: HttpClient | AsyncHttpClient, call: ApiCall) -> Any:
         """The request for one attempt, signed: every attempt gets a fresh timestamp."""
-        headers = dict(self._headers)
         body = call.body
         if body is None and call.method != "GET":
             body = EMPTY_NON_GET_BODY  # what AllianceAuth sends, and signs, for no payload
-        if body is not None:
-            headers["Content-Type"] = "application/json"
         # Signed as AllianceAuth signs (the same method), on the path as it is sent: the base
         # URL's raw path and the call's encoded path, which httpx keeps byte for byte.
-        headers.update(
-            self._auth._signed_headers(call.method, self._signing_prefix + call.path, body or b"")
+        headers = self._auth._signed_headers(
+            call.method, self._signing_prefix + call.path, body or b""
         )
-        url, timeout = foreign_request_args(http_client, self._url(call.path), self._timeout)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        url = self._url(call.path)
+        request = self._request_builder.build(
+            http_client, call.method, url, body, headers, self._timeout_extension
+        )
+        if request is not None:
+            return request
+        foreign_url, timeout = foreign_request_args(http_client, url, self._timeout)
         return http_client.build_request(
-            call.method, url, content=body, headers=headers, timeout=timeout
+            call.method,
+            foreign_url,
+            content=body,
+            headers={**self._headers, **headers},
+            timeout=timeout,
         )
 
     def _transport_error(self, call: ApiCall, exc: BaseException) -> APIConnectionError:

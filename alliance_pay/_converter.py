@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import sys
 import threading
 import types
 import typing
@@ -92,6 +94,9 @@ _MAX_DIGITS = 30
 #: Longer text is refused before it is parsed at all.
 _MAX_TEXT = 64
 _PAISA = Decimal("0.01")
+#: An amount as the API writes it: up to 12 integer digits and 2 decimals, nothing else.
+_MAX_PLAIN_INT = 10**12
+_PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?").fullmatch
 
 
 def _too_large(value: object) -> str:
@@ -114,6 +119,16 @@ def to_money(value: object, _: object = None) -> Decimal:
         ...
         ValueError: must not be negative: '-1.00'
     """
+    # The common cases, digits with at most two decimals: nothing to bound or round.
+    if type(value) is int:
+        if 0 <= value < _MAX_PLAIN_INT:
+            return Decimal(value)
+    elif type(value) is float:
+        text = repr(value)
+        if _PLAIN_AMOUNT(text):
+            return Decimal(text)
+    elif type(value) is str and len(value) <= _MAX_TEXT and _PLAIN_AMOUNT(value):
+        return Decimal(value)
     result = to_decimal(value)
     if result < 0:
         raise ValueError(f"must not be negative: {_shown(value)}")
@@ -141,12 +156,18 @@ def _to_status(value: object, type_: type[_OpenStrEnum]) -> _OpenStrEnum:
 def _to_utc_datetime(value: object, _: object = None) -> dt.datetime:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO-8601 timestamp string, not {type(value).__name__}")
+    if _FROMISOFORMAT_READS_Z and value[-1:] == "Z" and value[:1].isdigit():
+        # What the API sends; 3.11+ reads the ``Z`` itself, to the same aware datetime.
+        return dt.datetime.fromisoformat(value)
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     parsed = dt.datetime.fromisoformat(text)
     # A timestamp without an offset is taken as UTC, which is what this API sends.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+_FROMISOFORMAT_READS_Z = sys.version_info >= (3, 11)
 
 
 def _to_ist_datetime(value: object, _: object = None) -> dt.datetime | None:
@@ -205,12 +226,22 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     conv.register_structure_hook(dt.datetime, _to_utc_datetime)
     conv.register_structure_hook_factory(_is_optional, _optional_hook_factory)
 
-    conv.register_structure_hook(
-        Payin,
-        make_dict_structure_fn(
-            Payin, conv, time_of_processing=override(struct_hook=_to_ist_datetime)
-        ),
-    )
+    if detailed_validation:
+        conv.register_structure_hook(
+            Payin,
+            make_dict_structure_fn(
+                Payin, conv, time_of_processing=override(struct_hook=_to_ist_datetime)
+            ),
+        )
+    else:  # the hot path's: one straight-line function per model, the same hooks
+        from ._record_hooks import is_model, record_hook
+
+        conv.register_structure_hook(
+            Payin, record_hook(Payin, conv, {"time_of_processing": _to_ist_datetime})
+        )
+        conv.register_structure_hook_factory(
+            is_model, lambda cl: record_hook(cl, conv, text_hook=_to_text)
+        )
     return conv
 
 
@@ -223,13 +254,20 @@ class _Converter:
     the error names each bad field exactly as before.
     """
 
-    __slots__ = ()
+    __slots__ = ("_hooks",)
+
+    def __init__(self) -> None:
+        self._hooks: dict[object, Any] = {}
 
     def structure(self, obj: object, cl: type[T]) -> T:
+        hook = self._hooks.get(cl)
+        if hook is None:
+            hook = self._hooks[cl] = _converters()[0].get_structure_hook(cl)
         try:
-            return _converters()[0].structure(obj, cl)
+            result: T = hook(obj, cl)
         except Exception:  # re-read for the detailed error (or, were it to pass, the same result)
             return _converters()[1].structure(obj, cl)
+        return result
 
     def unstructure(self, obj: object) -> Any:
         return _converters()[0].unstructure(obj)

@@ -98,13 +98,21 @@ def unsigned_auth(http_client: object) -> Any:
     The SDK signs each request itself, as it builds it (``AllianceAuth`` called on it); sending
     with this keeps the client's own ``auth``, if it has one, off the request.
     """
+    auth = _NO_AUTH_BY_CLASS.get(type(http_client))
+    if auth is not None:
+        return auth
     for package in packages():
         if isinstance(http_client, package.Client | package.AsyncClient):
             auth = _NO_AUTH.get(package)
             if auth is None:
                 auth = _NO_AUTH[package] = package.Auth()
+            _NO_AUTH_BY_CLASS[type(http_client)] = auth
             return auth
     return None
+
+
+#: The answer of ``unsigned_auth`` per client class, found once.
+_NO_AUTH_BY_CLASS: dict[type, Any] = {}
 
 
 _DUAL_AUTH: dict[tuple[type, ModuleType], type] = {}

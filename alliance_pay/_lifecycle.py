@@ -8,7 +8,6 @@ clones share one [`ClientState`][alliance_pay._lifecycle.ClientState].
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from types import TracebackType
@@ -81,10 +80,12 @@ class ClientState(Generic[C]):
 
 
 def _current_loop() -> object:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        pass
+    # Not imported means not running: a sync program never pays for importing asyncio here.
+    running_asyncio = sys.modules.get("asyncio")
+    if running_asyncio is not None:
+        loop = running_asyncio._get_running_loop()
+        if loop is not None:
+            return loop
     trio = sys.modules.get("trio")
     if trio is not None:
         try:

@@ -51,6 +51,13 @@ def test_the_first_name_used_loads_what_a_first_call_needs_and_nothing_more() ->
     assert "cattrs" not in loaded  # the converter is built at the first record read
 
 
+def test_the_sync_client_does_not_load_asyncio() -> None:
+    # asyncio costs tens of milliseconds to import; a sync program has no use for it.
+    loaded = _modules_after("from alliance_pay import AllianceClient")
+    assert "alliance_pay._sync._client" in loaded
+    assert "asyncio" not in loaded
+
+
 def test_every_public_class_claims_the_public_module_once_any_name_is_used() -> None:
     _modules_after(
         "import alliance_pay\n"

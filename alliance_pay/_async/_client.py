@@ -326,6 +326,8 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
     def _log_exchange(
         self, call: ApiCall, response: httpx.Response, started: float, attempt: int
     ) -> None:
+        if not logger.isEnabledFor(logging.INFO):
+            return
         logger.info(
             "%s /%s -> %d in %.0f ms (attempt %d)",
             call.method,
