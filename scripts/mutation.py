@@ -218,8 +218,19 @@ TARGETS: Final = (
                 "_MAX_DIGITS",
                 "_MAX_TEXT",
                 "_PAISA",
+                "_MAX_PLAIN_INT",
+                "_PLAIN_AMOUNT",
                 "structure_problems",
             }
+        ),
+    ),
+    Target(
+        "alliance_pay/_record_hooks.py",
+        (
+            "tests/test_record_hooks.py",
+            "tests/test_response_amounts.py",
+            "tests/test_unusual_responses.py",
+            "tests/_async/test_status_mapping.py",
         ),
     ),
     Target(

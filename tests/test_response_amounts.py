@@ -50,6 +50,12 @@ ACCEPTED: list[tuple[object, Decimal]] = [
     ("100.000", Decimal("100.000")),  # trailing zeros are still whole paise
     (5.9, Decimal("5.9")),  # a JSON float, read through its shortest repr
     (7, Decimal("7")),
+    (999_999_999_999, Decimal("999999999999")),  # the largest whole amount, as a JSON int
+    (999_999_999_999.99, Decimal("999999999999.99")),
+    (0.5, Decimal("0.5")),
+    (1e2, Decimal("100.0")),
+    ("999999999999", Decimal("999999999999")),
+    ("1.", Decimal("1")),  # not how the API writes it, but a whole number of rupees all the same
     (" 12.5 ", Decimal("12.5")),
     ("999999999999.99", Decimal("999999999999.99")),  # the largest amount there can be
     ("9.99e11", Decimal("9.99e11")),
@@ -64,6 +70,11 @@ REFUSED: list[object] = [
     "100.001",
     "0." + "0" * 27 + "1",
     "1000000000000",  # a trillion rupees
+    1_000_000_000_000,
+    1e12,
+    "01000000000000",
+    0.001,
+    1e-3,
     "1e12",
     "1." + "0" * 30,  # 31 digits
     "0" * 59 + "100.00",  # 65 characters
