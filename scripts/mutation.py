@@ -225,17 +225,12 @@ TARGETS: Final = (
         ),
     ),
     Target(
-        "alliance_pay/_record_hooks.py",
-        (
-            "tests/test_record_hooks.py",
-            "tests/test_response_amounts.py",
-            "tests/test_unusual_responses.py",
-            "tests/_async/test_status_mapping.py",
-        ),
-    ),
-    Target(
         "alliance_pay/webhooks/_confirmation.py",
-        ("tests/_async/test_webhook_pairings.py", "tests/_async/test_webhooks_confirm.py"),
+        (
+            "tests/_async/test_webhook_pairings.py",
+            "tests/test_confirmation_rules.py",
+            "tests/_async/test_webhooks_confirm.py",
+        ),
     ),
 )
 

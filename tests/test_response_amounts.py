@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from alliance_pay import AllianceClient, APIResponseValidationError
+from alliance_pay._converter import to_money
 from tests.helpers import PAYOUT_STATUS, envelope
 
 BASE = "https://alliance.test"
@@ -69,12 +70,12 @@ REFUSED: list[object] = [
     "0.001",  # a tenth of a paisa
     "100.001",
     "0." + "0" * 27 + "1",
+    0.001,
+    1e-3,
     "1000000000000",  # a trillion rupees
     1_000_000_000_000,
     1e12,
     "01000000000000",
-    0.001,
-    1e-3,
     "1e12",
     "1." + "0" * 30,  # 31 digits
     "0" * 59 + "100.00",  # 65 characters
@@ -109,3 +110,29 @@ def test_a_response_amount_that_cannot_be_real_money_is_refused_naming_the_field
     got = _read(field, sent)
     assert isinstance(got, APIResponseValidationError), got
     assert field in str(got)
+
+
+PLAIN: list[tuple[object, str]] = [
+    (0, "0"),
+    (7, "7"),
+    (999_999_999_999, "999999999999"),
+    ("7", "7"),
+    ("12.5", "12.5"),
+    ("100.10", "100.10"),
+    ("999999999999.99", "999999999999.99"),
+    (5.9, "5.9"),
+    (0.5, "0.5"),
+]
+
+
+@pytest.mark.parametrize(("sent", "read"), PLAIN, ids=repr)
+def test_an_amount_written_plainly_is_read_without_the_general_parser(
+    monkeypatch: pytest.MonkeyPatch, sent: object, read: str
+) -> None:
+    # Most amounts are plain digits with at most two decimals: nothing to bound or round, so
+    # the general parser (and its cost) is kept for the rest.
+    def general(value: object, _: object = None) -> Decimal:
+        raise AssertionError(f"{value!r} went to the general parser")
+
+    monkeypatch.setattr("alliance_pay._converter.to_decimal", general)
+    assert str(to_money(sent)) == read
