@@ -37,13 +37,16 @@ DIST = ROOT / "build" / "dist"
 REQUIRE_HTTPX2 = {"ALLIANCE_TEST_REQUIRE_HTTPX2": "1"}
 #: The interpreters besides nox's own that the suite runs on: the oldest and newest supported.
 OTHER_PYTHONS = ["3.10", "3.13"]
+#: pytest-xdist: a worker per CPU, at most 4 (each may start its own PostgreSQL and sandboxes),
+#: each handed tests as it frees up. After ``--``, ``-n 0`` runs the tests in one process.
+PARALLEL = ("-n", "auto", "--maxprocesses", "4", "--dist", "worksteal")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite; arguments after ``--`` go to pytest."""
     session.install("-e", ".[sandbox]", *groups("test"))
-    session.run("pytest", *session.posargs, env=REQUIRE_HTTPX2)
+    session.run("pytest", *PARALLEL, *session.posargs, env=REQUIRE_HTTPX2)
 
 
 @nox.session(python=OTHER_PYTHONS)
@@ -55,19 +58,7 @@ def tests_python(session: nox.Session) -> None:
     """
     session.install("-e", ".[sandbox]", *groups("test"))
     env = REQUIRE_HTTPX2 if session.python != "3.10" else {}
-    session.run("pytest", *session.posargs, env=env)
-
-
-# Runs pytest after httpx2.alias_httpx(), which must come before anything imports httpx. pytest
-# then finds anyio (an httpx2 dependency with a pytest plugin) imported before it could rewrite
-# its asserts: that warning says nothing about the code under test.
-ALIASED_PYTEST = """
-import sys
-import httpx2
-httpx2.alias_httpx()
-import pytest
-raise SystemExit(pytest.main(["-W", "ignore::pytest.PytestAssertRewriteWarning", *sys.argv[1:]]))
-"""
+    session.run("pytest", *PARALLEL, *session.posargs, env=env)
 
 
 @nox.session
@@ -75,10 +66,14 @@ def tests_httpx2(session: nox.Session) -> None:
     """Run the test suite on httpx2 alone: ``httpx2.alias_httpx()`` first, so the SDK, the
     sandbox, respx and the pytest fixtures all use httpx2 where they import httpx.
 
-    Arguments after ``--`` go to pytest.
+    The plugin ``tests/alias_httpx2.py`` makes that call in pytest and in each xdist worker,
+    and fails the run where it did not hold. Arguments after ``--`` go to pytest.
     """
     session.install("-e", ".[sandbox,httpx2]", *groups("test"))
-    session.run("python", "-c", ALIASED_PYTEST, *session.posargs, env=REQUIRE_HTTPX2)
+    # The alias imports anyio (httpx2 needs it) before anyio's pytest plugin loads, too early
+    # for pytest to rewrite its asserts: that warning says nothing about the code under test.
+    alias = ("-p", "tests.alias_httpx2", "-W", "ignore::pytest.PytestAssertRewriteWarning")
+    session.run("python", "-m", "pytest", *alias, *PARALLEL, *session.posargs, env=REQUIRE_HTTPX2)
 
 
 @nox.session

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,6 +105,20 @@ def _receiver() -> Iterator[int]:
         server.server_close()
 
 
+def _wait_until_shown(printed: list[str], base_url: str, timeout: float = 60.0) -> None:
+    """Wait until ``webhooks listen`` printed a line for each delivery the sandbox made."""
+    deadline = time.monotonic() + timeout
+    while True:
+        feed = f"{base_url}/_sandbox/webhooks"  # http://127.0.0.1 only: the sandbox started here
+        with urllib.request.urlopen(feed, timeout=10) as answer:  # noqa: S310
+            made = len(json.load(answer)["attempts"])
+        if len(printed) >= made:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"webhooks listen printed {len(printed)} of {made} deliveries")
+        time.sleep(0.05)
+
+
 def record() -> str:
     """Run the session; the transcript as Markdown."""
     port, hooks_port = _free_port(), 0
@@ -131,7 +146,16 @@ def record() -> str:
                 [cli, "webhooks", "listen", "--forward-to", f"http://127.0.0.1:{hooks_port}/hooks"],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
             )  # fmt: skip
-            time.sleep(1.5)
+            # Its first line comes once the sandbox forwards to it: no delivery is missed.
+            out, errors = listen.stdout, listen.stderr
+            assert out is not None
+            assert errors is not None
+            ready = errors.readline()
+            if not ready:
+                raise RuntimeError(f"webhooks listen exited {listen.wait(20)} before listening")
+            printed: list[str] = []
+            reader = threading.Thread(target=lambda: printed.extend(out), daemon=True)
+            reader.start()
             blocks += ["In another, with the `export` line pasted:", "", "```console"]
             for command in SESSION:
                 shown = command.replace("{curl}", _wrong_curl())
@@ -151,13 +175,18 @@ def record() -> str:
                 if done.returncode:
                     blocks.append(f"$ echo $?\n{done.returncode}")
             blocks += ["```", ""]
-            time.sleep(1)
+            _wait_until_shown(printed, f"http://127.0.0.1:{port}")
             listen.send_signal(signal.SIGINT)
-            out, err = listen.communicate(timeout=20)
+            listen.wait(20)
+            reader.join(20)
+            err = errors.read()
+            out.close()
+            errors.close()
             blocks += ["And in a third, `webhooks listen` printed each delivery as it happened:"]
             blocks += ["", "```console"]
             blocks.append("$ alliance-pay webhooks listen --forward-to http://127.0.0.1:9000/hooks")
-            blocks += [err.splitlines()[0], *out.splitlines(), *err.splitlines()[1:], "```"]
+            lines = [line.rstrip("\n") for line in printed]
+            blocks += [ready.rstrip("\n"), *lines, *err.splitlines(), "```"]
     finally:
         sandbox.send_signal(signal.SIGINT)
         sandbox.wait(timeout=20)

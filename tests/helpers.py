@@ -12,12 +12,35 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+
+from alliance_pay import _retries
 
 ACCESS_KEY = "ak_test_4f9c2e"
 SECRET_KEY = "sk_test_b7d1a0c3e5f7"  # a test secret; it must never show up in output
 BASE_URL = "https://alliance.test/gateway"
 #: Loading the CA bundle takes a third of a second; tests that build many clients share it.
 TLS = ssl.create_default_context()
+
+
+def instant_sync_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every ``time.sleep`` recorded and taken on a fake clock, which the look-up budget reads.
+
+    A sync create in doubt then looks its order up for the whole default budget (30 s of
+    backoff), in no wall time; the waits it took are returned, in order.
+    """
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError(f"sleep length must be non-negative, got {seconds}")
+        waits.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(_retries, "_now", lambda: now[0])
+    monkeypatch.setattr("time.sleep", sleep)
+    return waits
 
 
 def expected_signature(secret: str, request: httpx.Request) -> str:

@@ -74,10 +74,12 @@ def test_no_server_exits_4() -> None:
 def test_an_unknown_outcome_exits_5_and_says_how_to_resolve_it(
     env: dict[str, str], served: str
 ) -> None:
-    # The payout is made but its answer is lost, and every look-up fails too.
+    # The payout is made but its answer is lost, and every look-up fails too: the server asks
+    # for an hour's wait, past the look-ups' budget, so they stop without using it up.
+    unavailable = {"kind": "status", "status_code": 503, "headers": {"Retry-After": "3600"}}
     faults = [
         {"endpoint": "payout.create", "kind": "commit_then_drop", "mode": "502"},
-        {"endpoint": "payout.status", "kind": "status", "status_code": 503, "times": None},
+        {"endpoint": "payout.status", **unavailable, "times": None},
     ]
     for fault in faults:
         httpx.post(f"{served}/_sandbox/faults", json=fault).raise_for_status()

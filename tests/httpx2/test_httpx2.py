@@ -33,7 +33,7 @@ from alliance_pay import (
     PayoutStatus,
 )
 from alliance_pay.sandbox import SandboxConfig, create_app, serve_in_thread
-from tests.helpers import ACCESS_KEY, SECRET_KEY
+from tests.helpers import ACCESS_KEY, SECRET_KEY, instant_sync_waits
 
 try:
     import httpx2
@@ -276,9 +276,10 @@ def test_transport_errors_of_either_package_become_the_same_sdk_error(
 
 @PACKAGES
 def test_a_create_refused_before_sending_is_resent_and_an_unanswered_one_is_looked_up(
-    package: ModuleType,
+    package: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The at-most-once rules read the cause the same way, whichever package raised it."""
+    waits = instant_sync_waits(monkeypatch)  # the look-ups' whole budget, in no wall time
     sent: list[str] = []
 
     def handler(request: Any) -> Any:
@@ -301,6 +302,7 @@ def test_a_create_refused_before_sending_is_resent_and_an_unanswered_one_is_look
         client.payouts.create(order_id="H2-AMBIGUOUS", **PAYOUT)
     assert sent[:2] == ["/api/v1/payout/initiate", "/api/v1/payout/initiate"]
     assert "/api/v1/payout/H2-AMBIGUOUS/status" in sent  # looked up, not blindly resent
+    assert sum(waits) > 20  # for the default budget, not given up at the first timeout
 
 
 # The documentation's example ----------------------------------------------------------------------
