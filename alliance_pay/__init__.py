@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import importlib as _importlib
+import sys as _sys
 from typing import TYPE_CHECKING
 
 from ._version import __version__
@@ -206,6 +207,12 @@ def _claim(value: object) -> None:
 
         if attrs.has(value):
             attrs.resolve_types(value)
+        # doctest looks in a module only at the classes whose __module__ names it: listed in
+        # __test__, a claimed class's doctests stay in its own module too, whether or not (and
+        # whenever) this ran, so collecting that module finds the same doctests in any order.
+        home = _sys.modules.get(value.__module__)
+        if home is not None and home.__name__ != __name__:
+            vars(home).setdefault("__test__", {})[value.__qualname__] = value
         value.__module__ = __name__
 
 

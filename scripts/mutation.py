@@ -51,6 +51,8 @@ class Target:
 # tests only: the sync client is generated from the same source and shares every rule, and
 # the generated twin of a mutated ``_async`` module is what the sync tests would run.
 _CREATES = ("tests/_async/test_create_outcomes.py",)
+# The attempt itself: its log line (numbered within its call) and the stream it must close.
+_ATTEMPTS = ("tests/_async/test_attempt_logs.py", "tests/test_response_release.py")
 _WAITS = ("tests/_async/test_waits.py",)
 _RETRIES = ("tests/_async/test_retries.py",)
 # The create's handling of a cancellation and of a client refused mid-create (#15's tests).
@@ -72,14 +74,34 @@ TARGETS: Final = (
         ),
     ),
     Target(
+        "alliance_pay/_auth.py",
+        (
+            "tests/test_auth.py",
+            "tests/test_client_signs_requests.py",
+            "tests/reliability/test_timestamps.py",
+            "tests/test_wire_bytes.py",
+        ),
+        frozenset(
+            {
+                "MAX_LEAD_MS",
+                "_next_ms",
+                "_UniqueMillis.__call__",
+                "_require_key",
+                "AllianceAuth._sign",
+                "AllianceAuth._signed_headers",
+            }
+        ),
+    ),
+    Target(
         "alliance_pay/_retries.py",
         (*_CREATES, *_WAITS, "tests/test_resolve_budget.py", *_RETRIES),
     ),
     Target(
         "alliance_pay/_async/_client.py",
-        (*_CREATES, *_WAITS, *_RETRIES, *_LIFECYCLE, *_RELIABILITY),
+        (*_CREATES, *_WAITS, *_RETRIES, *_ATTEMPTS, *_LIFECYCLE, *_RELIABILITY),
         frozenset(
             {
+                "AsyncAllianceClient._attempt",
                 "AsyncAllianceClient._request",
                 "AsyncAllianceClient._create",
                 "AsyncAllianceClient._create_once",
@@ -95,6 +117,7 @@ TARGETS: Final = (
         "alliance_pay/_rules/_checks.py",
         (
             *_INPUTS,
+            "tests/test_validation_fast_path.py",
             "tests/test_rules_contract.py",
             "tests/test_validation.py",
             "tests/test_rules.py",
@@ -102,6 +125,7 @@ TARGETS: Final = (
         frozenset(
             {
                 "_CONTROL",
+                "_SEPARATORS",
                 "_PAISA_PLACES",
                 "AMOUNT_CEILING",
                 "_blank",
@@ -119,6 +143,8 @@ TARGETS: Final = (
                 "whole_paise",
                 "upi",
                 "http_url",
+                "_TEXT_CHECKS",
+                "fast_accept",
             }
         ),
     ),
@@ -126,6 +152,7 @@ TARGETS: Final = (
         "alliance_pay/_rules/__init__.py",
         (
             *_INPUTS,
+            "tests/test_validation_fast_path.py",
             "tests/test_rules_contract.py",
             "tests/test_validation.py",
             "tests/test_rules.py",
@@ -140,6 +167,7 @@ TARGETS: Final = (
                 "check_value",
                 "check_fields",
                 "_index",
+                "_planned",
             }
         ),
     ),
@@ -175,8 +203,34 @@ TARGETS: Final = (
         ),
     ),
     Target(
+        "alliance_pay/_converter.py",
+        (
+            "tests/test_response_amounts.py",
+            "tests/test_unusual_responses.py",
+            "tests/_async/test_status_mapping.py",
+            "tests/test_models.py",
+        ),
+        frozenset(
+            {
+                "to_decimal",
+                "to_money",
+                "_MAX_EXPONENT",
+                "_MAX_DIGITS",
+                "_MAX_TEXT",
+                "_PAISA",
+                "_MAX_PLAIN_INT",
+                "_PLAIN_AMOUNT",
+                "structure_problems",
+            }
+        ),
+    ),
+    Target(
         "alliance_pay/webhooks/_confirmation.py",
-        ("tests/_async/test_webhook_pairings.py", "tests/_async/test_webhooks_confirm.py"),
+        (
+            "tests/_async/test_webhook_pairings.py",
+            "tests/test_confirmation_rules.py",
+            "tests/_async/test_webhooks_confirm.py",
+        ),
     ),
 )
 

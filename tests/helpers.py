@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import ssl
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -140,3 +142,17 @@ PAYOUT_ARGS: dict[str, Any] = {
     "bank_name": "SBI",
     "ifsc": "SBIN0060589",
 }
+
+
+def held_open(path: Path) -> list[str]:
+    """The files of the database at ``path`` (itself, -wal, -shm, .lock) this process holds
+    open, read from ``/proc/self/fd`` (Linux): what no collector can hide."""
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile (the listing's own descriptor)
+            continue
+        if target.startswith(str(path)):
+            held.append(target)
+    return held

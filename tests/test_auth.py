@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import pickle
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -174,3 +177,87 @@ def test_timestamps_stay_unique_across_threads() -> None:
     with client, ThreadPoolExecutor(4) as pool:
         list(pool.map(burst, range(4)))
     assert len({request.headers["Timestamp"] for request in seen}) == 200
+
+
+PASTE_ERRORS = [
+    ("   ", "must not be empty"),
+    ("\t\r\n", "must not be empty"),
+    (" " + ACCESS_KEY, "must not contain whitespace or control characters"),
+    (ACCESS_KEY + " ", "must not contain whitespace or control characters"),
+    (ACCESS_KEY + "\r\n", "must not contain whitespace or control characters"),
+    ("ak\x00key", "must not contain whitespace or control characters"),
+    ("ak\x1fkey", "must not contain whitespace or control characters"),  # the last C0 control
+    ("ak\x7fkey", "must not contain whitespace or control characters"),  # DEL
+]
+
+
+@pytest.mark.parametrize("field", ["access_key", "secret_key"])
+@pytest.mark.parametrize(("key", "reason"), PASTE_ERRORS, ids=repr)
+def test_a_key_pasted_with_whitespace_around_it_or_a_control_character_is_refused(
+    field: str, key: str, reason: str
+) -> None:
+    # A stray newline would sign every request wrongly and fail each with an opaque 401.
+    keys = {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY, field: key}
+    with pytest.raises(AllianceValidationError) as info:
+        AllianceAuth(**keys)
+    assert info.value.field == field
+    assert info.value.reason == reason
+
+
+@pytest.mark.parametrize("key", ["ak live 1", "ak!key", "ak~key"], ids=repr)
+def test_a_key_with_a_space_or_a_printable_character_inside_is_taken_as_given(key: str) -> None:
+    # Only paste errors are refused: what a key may hold is the API's to say.
+    client, seen = _recording_client(AllianceAuth(key, SECRET_KEY))
+    with client:
+        client.get("https://alliance.test/api/v1/balance")
+    assert seen[0].headers["Access-Key"] == key
+
+
+def _signed_over(request: httpx.Request, line: str) -> bool:
+    """Whether the request's signature is the one over ``line`` as its body line."""
+    path = request.url.raw_path.decode("ascii").split("?", 1)[0].lstrip("/")
+    message = f"{request.method}\n{path}\n{line}\n{request.headers['Timestamp']}\n"
+    expected = hmac.new(SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return request.headers["Signature"] == expected
+
+
+@pytest.mark.parametrize("get_body", ["", "{}"])
+def test_a_get_is_signed_over_the_chosen_body_line_unless_it_carries_a_body(
+    get_body: Literal["", "{}"],
+) -> None:
+    client, seen = _recording_client(AllianceAuth(ACCESS_KEY, SECRET_KEY, get_body=get_body))
+    url = "https://alliance.test/api/v1/balance"
+    with client:
+        client.get(url)
+        client.request("GET", url, content=b'{"q":1}')
+        client.post(url, content=b'{"a":1}')
+        client.post(url)
+    plain_get, get_with_body, post, empty_post = seen
+    assert plain_get.content == b""  # the line is signed, not sent
+    assert _signed_over(plain_get, get_body)
+    assert _signed_over(get_with_body, '{"q":1}')
+    assert _signed_over(post, '{"a":1}')
+    assert _signed_over(empty_post, "{}")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "content_type"),
+    [
+        ({"content": b'{"a":1}'}, "application/json"),
+        ({"json": {"a": 1}}, "application/json"),
+        (
+            {"content": b'{"a":1}', "headers": {"Content-Type": "application/json; charset=utf-8"}},
+            "application/json; charset=utf-8",
+        ),
+        ({"content": b"a=1", "headers": {"Content-Type": "text/plain"}}, "text/plain"),
+    ],
+    ids=repr,
+)
+def test_a_body_is_labelled_json_unless_the_request_names_its_own_content_type(
+    kwargs: dict[str, Any], content_type: str
+) -> None:
+    client, seen = _recording_client(AllianceAuth(ACCESS_KEY, SECRET_KEY))
+    with client:
+        client.post("https://alliance.test/api/v1/payout/initiate", **kwargs)
+    assert seen[0].headers["Content-Type"] == content_type
+    assert_signed(seen[0])

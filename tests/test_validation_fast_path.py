@@ -126,3 +126,38 @@ def test_the_common_text_fields_have_a_quick_test() -> None:
     planned = {name: accept for name, accept, _ in _PLAN["payouts.create"]}
     for name in ("beneficiary_name", "ifsc", "order_id", "user_id", "beneficiary_mobile_no"):
         assert planned[name] is not None, name
+
+
+ORDINARY: dict[str, object] = {
+    **GOOD_BODY,
+    "beneficiary_name": "A. Rao",
+    "beneficiary_address": "12 M.G. Road\nBengaluru",
+    "order_id": "ORD-2026-0001",
+}
+
+
+def test_ordinary_values_take_the_quick_path_dots_and_newlines_included() -> None:
+    # The quick path is only worth its code if the values it is for take it: a dot in an email
+    # or a name, a newline in an address, are no reason to run every rule of those fields.
+    assert check_fields("payouts.create", ORDINARY) == {}
+    quick = [(name, accept) for name, accept, _ in _PLAN["payouts.create"] if accept is not None]
+    assert len(quick) >= 5
+    for name, accept in quick:
+        assert accept(ORDINARY[name]) is True, name
+
+
+def test_a_value_the_quick_test_accepts_is_not_checked_again_rule_by_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def checked_again(value: object) -> str | None:
+        raise AssertionError(f"{value!r} passed the quick test and was checked again")
+
+    plan = {
+        endpoint: tuple(
+            (name, accept, checks if accept is None else (checked_again,))
+            for name, accept, checks in entries
+        )
+        for endpoint, entries in _PLAN.items()
+    }
+    monkeypatch.setattr("alliance_pay._rules._PLAN", plan)
+    assert check_fields("payouts.create", ORDINARY) == {}

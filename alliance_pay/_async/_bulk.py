@@ -125,15 +125,19 @@ class AsyncBulkRun:
         Nothing is sent. On a rerun with the same file the journal's copy is used; with a
         changed file it is refused (``BulkChangedFileError``) once any row has been sent.
         """
-        load_batch(
-            self.journal,
-            self.source,
-            self.batch_id,
-            derive=self.options.derive_order_ids,
-            file_format=self._format,
-            join=self.worker,
-        )
-        self.report = read_report(self.journal, self.batch_id)
+        try:
+            load_batch(
+                self.journal,
+                self.source,
+                self.batch_id,
+                derive=self.options.derive_order_ids,
+                file_format=self._format,
+                join=self.worker,
+            )
+            self.report = read_report(self.journal, self.batch_id)
+        except BaseException:
+            self._close_own_journal()  # a changed file, a bad journal: nothing is left open
+            raise
         return self.report
 
     async def check_balance(self) -> None:
@@ -175,37 +179,65 @@ class AsyncBulkRun:
             BulkChangedFileError: the journal's batch came from another file.
             BulkBusyError: another run holds the SQLite journal.
         """
-        report = self.report or self.validate()
-        journal = self.journal
-        writer = ResultsWriter(self.out)
         try:
-            if not self.worker:
-                invalid = stored_rows(journal, self.batch_id, RowState.INVALID)
-                for stored in invalid:
-                    result = stored.result()
-                    writer.write(result)
-                    yield result
-                writer.flush()
-                if self.options.strict and report.invalid:
-                    first = report.invalid_rows[0]
-                    raise BulkValidationError(report.invalid, f"row {first.row}: {first.reason}")
-            journal.acquire(self.batch_id, self.worker_id)
+            report = self.report or self.validate()
+            journal = self.journal
+            writer = ResultsWriter(self.out)
             try:
-                async with aclosing(self._work(writer)) as results:
-                    async for result in results:
+                if not self.worker:
+                    invalid = stored_rows(journal, self.batch_id, RowState.INVALID)
+                    for stored in invalid:
+                        result = stored.result()
+                        writer.write(result)
                         yield result
+                    writer.flush()
+                    if self.options.strict and report.invalid:
+                        first = report.invalid_rows[0]
+                        raise BulkValidationError(
+                            report.invalid, f"row {first.row}: {first.reason}"
+                        )
+                journal.acquire(self.batch_id, self.worker_id)
+                try:
+                    async with aclosing(self._work(writer)) as results:
+                        async for result in results:
+                            yield result
+                finally:
+                    journal.leave(self.batch_id, self.worker_id)
             finally:
-                journal.leave(self.batch_id, self.worker_id)
+                writer.close()
+                if not self._shared:
+                    write_report(journal, self.batch_id, self.out)
+                self.summary = Summary.from_totals(
+                    journal.totals(self.batch_id), waited=self.options.wait
+                )
         finally:
-            writer.close()
-            if not self._shared:
-                write_report(journal, self.batch_id, self.out)
-            self.summary = Summary.from_totals(
-                journal.totals(self.batch_id), waited=self.options.wait
-            )
-            if isinstance(self._journal_spec, (str, os.PathLike)):
-                journal.close()  # ours: opened from a path or URL (a Journal passed in is yours)
-                self._journal = None
+            # However the run ended (an error, KeyboardInterrupt, an early aclose): the
+            # journal it opened is closed and its lock freed, so a rerun can start at once.
+            self._close_own_journal()
+
+    async def aclose(self) -> None:
+        """Close the journal the run opened (from a path or URL; a ``Journal`` passed in is
+        yours to close). ``results()`` and ``run()`` do it when they end; call this (or use
+        ``async with``) when you only ``validate()`` or ``check_balance()``.
+
+        Example:
+            ```python
+            async with AsyncBulkRun(client, csv_path) as run:
+                print(run.validate().invalid)
+            ```
+        """
+        self._close_own_journal()
+
+    async def __aenter__(self) -> AsyncBulkRun:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def _close_own_journal(self) -> None:
+        if self._journal is not None and isinstance(self._journal_spec, (str, os.PathLike)):
+            journal, self._journal = self._journal, None
+            journal.close()
 
     async def _work(self, writer: ResultsWriter) -> AsyncGenerator[RowResult, None]:
         async with aclosing(self._resolve(writer)) as results:

@@ -41,7 +41,13 @@ from alliance_pay.webhooks._results import (
     webhook_result,
 )
 from alliance_pay.webhooks._sql import SQLEventStore
-from alliance_pay.webhooks._store import Claim, Delivery, EventNotStoredError, EventStore
+from alliance_pay.webhooks._store import (
+    Claim,
+    Delivery,
+    EventNotStoredError,
+    EventStore,
+    check_event_store,
+)
 
 if TYPE_CHECKING:
     from alliance_pay._async._client import AsyncAllianceClient
@@ -224,7 +230,8 @@ class AsyncWebhooksResource:
         Raises:
             TypeError: ``handler`` is not a function this client can run (the sync client
                 refuses a coroutine function), or it returned an awaitable to the sync client:
-                nothing was handled, so answer 500 and the event comes again.
+                nothing was handled, so answer 500 and the event comes again. Also when
+                ``store`` lacks a method of ``EventStore`` (a store written for 0.1.0).
 
         Example:
             ```python
@@ -236,7 +243,10 @@ class AsyncWebhooksResource:
             handler, what=_HANDLER, api=_HANDLE, fix=_callables.WEBHOOK_HANDLER_FIX
         )
         body = raw_body(payload)
-        store = self._store if store is None else store
+        if store is None:
+            store = self._store
+        else:
+            check_event_store(store)
         if transactional and not isinstance(store, SQLEventStore):
             raise TypeError(NOT_TRANSACTIONAL.format(store=type(store).__name__))
         delivery = Delivery.now(body, headers, remote)

@@ -92,11 +92,17 @@ class PostgresJournal:
     def __init__(self, dsn: str) -> None:
         self.location: str = _masked(dsn)
         self._db = psycopg.connect(dsn, autocommit=True)
-        with self._db.transaction():
-            # Workers starting together must not race on CREATE ... IF NOT EXISTS.
-            self._db.execute("SELECT pg_advisory_xact_lock(hashtext('alliance_pay.bulk.schema'))")
-            for statement in SCHEMA:
-                self._db.execute(statement.format(real="DOUBLE PRECISION"))
+        try:
+            with self._db.transaction():
+                # Workers starting together must not race on CREATE ... IF NOT EXISTS.
+                self._db.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('alliance_pay.bulk.schema'))"
+                )
+                for statement in SCHEMA:
+                    self._db.execute(statement.format(real="DOUBLE PRECISION"))
+        except BaseException:
+            self._db.close()  # another schema, or interrupted: nothing stays open
+            raise
 
     def _one(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         return self._db.execute(sql, params).fetchone()

@@ -4,6 +4,11 @@ Every write is its own committed transaction with ``synchronous=FULL``: when ``c
 returns, the rows are ``sending`` on disk, before any request leaves. One run at a time holds the
 journal, through an OS lock on ``<journal>.lock`` that dies with the process, so a rerun right
 after ``kill -9`` can start at once.
+
+The connection and the lock file live until ``close()`` (or the end of a ``with`` block), on every
+path: a file that turns out locked, corrupt or of another schema is closed before the error
+leaves ``SQLiteJournal(...)``, and a journal dropped unclosed is closed by the collector with a
+``ResourceWarning`` naming it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
+from alliance_pay._closing import ClosedOnExit, close_when_collected
 from alliance_pay.bulk._errors import BulkBusyError
 from alliance_pay.bulk._journal import (
     DUPLICATES,
@@ -64,18 +70,42 @@ _FINISH = (
 )
 
 
-class SQLiteJournal:
+class _Handles:
+    """What a journal holds open: its connection and, while a run holds it, the lock file."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.lock_file: IO[bytes] | None = None
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        finally:
+            if self.lock_file is not None:
+                self.lock_file.close()  # the OS drops the lock with the descriptor
+                self.lock_file = None
+
+
+class SQLiteJournal(ClosedOnExit):
     """A journal in one SQLite file.
+
+    Close it when done (``close()``, or a ``with`` block): that closes its connection and frees
+    the one-run-at-a-time lock. One left to the garbage collector is closed there, with a
+    ``ResourceWarning`` saying so.
 
     Args:
         path: the database file; created (with its directory) if missing.
+
+    Raises:
+        sqlite3.DatabaseError: the file is not a database, holds tables of another shape, or
+            another process keeps it locked past the 5 s timeout; nothing is left open.
 
     Example:
         ```python
         from alliance_pay.bulk import SQLiteJournal
 
-        journal = SQLiteJournal("payroll.journal.sqlite3")
-        journal.close()
+        with SQLiteJournal("payroll.journal.sqlite3") as journal:
+            print(journal.batch("payroll"))  # None: no such batch yet
         ```
     """
 
@@ -83,15 +113,28 @@ class SQLiteJournal:
         self.path: Path = Path(path)
         self.location: str = str(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_file: IO[bytes] | None = None
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        with self._transaction():
-            for statement in SCHEMA:
-                self._db.execute(statement.format(real="REAL"))
+        self._handles = _Handles(self._db)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            with self._transaction():
+                for statement in SCHEMA:
+                    self._db.execute(statement.format(real="REAL"))
+        except BaseException:
+            self._db.close()  # locked, corrupt, another schema, or interrupted: nothing stays open
+            raise
+        self._finalizer = close_when_collected(
+            self,
+            self._handles.close,
+            what=f"SQLiteJournal({self.location!r})",
+            advice="Call journal.close() when done, or use `with SQLiteJournal(path) as journal:`.",
+        )
+
+    def __repr__(self) -> str:
+        return f"SQLiteJournal({self.location!r})"
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -163,14 +206,17 @@ class SQLiteJournal:
         )
 
     def acquire(self, batch_id: str, worker: str) -> None:
-        if self._lock_file is None and fcntl is not None:
+        if self._handles.lock_file is None and fcntl is not None:
             handle = open(f"{self.path}.lock", "ab")  # noqa: SIM115 (held until close)
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 handle.close()
                 raise BulkBusyError(self.location) from None
-            self._lock_file = handle
+            except BaseException:
+                handle.close()
+                raise
+            self._handles.lock_file = handle
         self.heartbeat(batch_id, worker)
 
     def heartbeat(self, batch_id: str, worker: str) -> None:
@@ -248,10 +294,9 @@ class SQLiteJournal:
         ]
 
     def close(self) -> None:
-        self._db.close()
-        if self._lock_file is not None:
-            self._lock_file.close()  # the OS drops the lock with the descriptor
-            self._lock_file = None
+        """Close the connection and free the lock; closing again does nothing."""
+        self._finalizer.detach()
+        self._handles.close()
 
 
 def _duplicates(db: sqlite3.Connection, batch_id: str) -> list[tuple[str, int]]:

@@ -22,6 +22,7 @@ from alliance_pay.cli import _config
 from alliance_pay.cli._exit import OUTCOME_UNKNOWN, REFUSED, USAGE
 
 if TYPE_CHECKING:
+    from alliance_pay._async._bulk import AsyncBulkRun
     from alliance_pay._async._client import AsyncAllianceClient
     from alliance_pay.bulk._model import BulkOptions
     from alliance_pay.bulk._summary import Summary
@@ -234,7 +235,6 @@ def _report(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     from alliance_pay._async._bulk import AsyncBulkRun
-    from alliance_pay.bulk._progress import make_progress
 
     async with _client(args) as client:
         run = AsyncBulkRun(
@@ -246,20 +246,25 @@ async def _run(args: argparse.Namespace) -> int:
             worker=args.worker,
             file_format=args.format,
         )
-        report = run.validate()
-        if report.invalid:
-            print(
-                f"{report.invalid} invalid row(s), never sent (first: row "
-                f"{report.invalid_rows[0].row}, {report.invalid_rows[0].reason})",
-                file=sys.stderr,
-            )
-        progress = make_progress(report.rows if not args.worker else report.to_send)
-        try:
-            await run.run(
-                lambda r: (progress.settle if run.phase == "wait" else progress.advance)(r)
-            )
-        finally:
-            progress.close()
+        async with run:  # the journal is closed on every way out, before run.run() too
+            await _send(args, run)
     assert run.summary is not None
     _emit(args, run.summary, {"results": str(run.out), "journal": run.journal_location})
     return run.summary.exit_code
+
+
+async def _send(args: argparse.Namespace, run: AsyncBulkRun) -> None:
+    from alliance_pay.bulk._progress import make_progress
+
+    report = run.validate()
+    if report.invalid:
+        print(
+            f"{report.invalid} invalid row(s), never sent (first: row "
+            f"{report.invalid_rows[0].row}, {report.invalid_rows[0].reason})",
+            file=sys.stderr,
+        )
+    progress = make_progress(report.rows if not args.worker else report.to_send)
+    try:
+        await run.run(lambda r: (progress.settle if run.phase == "wait" else progress.advance)(r))
+    finally:
+        progress.close()

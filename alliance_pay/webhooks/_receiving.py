@@ -15,7 +15,7 @@ from alliance_pay._logging import logger
 from alliance_pay.webhooks._memory import InMemoryEventStore
 from alliance_pay.webhooks._results import NOT_TRANSACTIONAL
 from alliance_pay.webhooks._sql import SQLEventStore
-from alliance_pay.webhooks._store import Delivery, EventStore
+from alliance_pay.webhooks._store import Delivery, EventStore, check_event_store
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -72,6 +72,7 @@ class ReceiverSettings:
     ) -> ReceiverSettings:
         """Check the options: a positive size, a SQL store for ``transactional``."""
         chosen: EventStore = store if store is not None else InMemoryEventStore()
+        check_event_store(chosen)
         if transactional and not isinstance(chosen, SQLEventStore):
             raise TypeError(NOT_TRANSACTIONAL.format(store=type(chosen).__name__))
         return cls(

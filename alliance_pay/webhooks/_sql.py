@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
+from alliance_pay._closing import ClosedOnExit
 from alliance_pay._logging import logger
 from alliance_pay.webhooks._inbox import InboxTransaction
 from alliance_pay.webhooks._pool import Connection as _Connection
@@ -77,7 +78,7 @@ def _state_value(state: EventState | str) -> str:
     return EventState(state).value  # refuses a name that is no state, with the valid ones
 
 
-class SQLEventStore(StoreBase):
+class SQLEventStore(StoreBase, ClosedOnExit):
     """The logic of a durable store over SQL; ``SQLiteEventStore`` and ``PostgresEventStore``
     add their connections."""
 
@@ -87,13 +88,17 @@ class SQLEventStore(StoreBase):
         self.lease: float = seconds(lease, "lease")
         self.retention: float = seconds(retention, "retention")
         self._lock = threading.Lock()
-        self._pool = ConnectionPool(self._connect)
+        self._pool = ConnectionPool(self._connect, owner=repr(self))
         self._tokens: dict[str, str] = {}
         self._last_prune = 0.0
-        with self._connection() as connection, self._transaction(connection):
-            self._lock_schema(connection)
-            for statement in create_statements(self.dialect):
-                connection.execute(statement)
+        try:
+            with self._connection() as connection, self._transaction(connection):
+                self._lock_schema(connection)
+                for statement in create_statements(self.dialect):
+                    connection.execute(statement)
+        except BaseException:
+            self._pool.close()  # a file of another schema, a lost link: nothing stays open
+            raise
 
     # What a backend provides.
 
@@ -115,7 +120,15 @@ class SQLEventStore(StoreBase):
         return self._pool.connection()
 
     def close(self) -> None:
-        """Close the idle connections; the store opens new ones if used again."""
+        """Close the store's connections: the idle ones now, each one in use as its call
+        returns. The store opens new ones if used again.
+
+        Example:
+            ```python
+            with SQLiteEventStore("webhooks.sqlite3") as store:
+                print(store.prune())
+            ```
+        """
         self._pool.close()
 
     def _run(self, connection: _Connection, statement: str, *params: Any) -> _Cursor:

@@ -38,10 +38,15 @@ class SQLiteEventStore(SQLEventStore):
             once an hour.
         busy_timeout: seconds to wait for another process's write.
 
+    Close it when done (``store.close()``, in your app's shutdown, or a ``with`` block); one
+    left to the garbage collector is closed there, with a ``ResourceWarning`` saying so.
+
     Example:
         ```python
         store = SQLiteEventStore("/var/lib/shop/webhooks.sqlite3", lease=30)
         receiver = webhook_app(client, on_event, store=store)
+        ...
+        store.close()  # at shutdown
         ```
     """
 
@@ -67,9 +72,13 @@ class SQLiteEventStore(SQLEventStore):
         connection = sqlite3.connect(
             self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
         )
-        connection.execute("PRAGMA journal_mode = WAL")
-        # FULL: a commit is on disk when it returns, power cut included (NORMAL is not).
-        connection.execute("PRAGMA synchronous = FULL")
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            # FULL: a commit is on disk when it returns, power cut included (NORMAL is not).
+            connection.execute("PRAGMA synchronous = FULL")
+        except BaseException:
+            connection.close()  # not a database, locked past the timeout: not left open
+            raise
         return connection
 
     @contextmanager

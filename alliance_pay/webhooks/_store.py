@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_LEASE",
     "DEFAULT_RETENTION",
+    "EVENT_STORE_METHODS",
     "Claim",
     "Delivery",
     "EventNotStoredError",
@@ -34,6 +35,7 @@ __all__ = [
     "HistoryEntry",
     "StoreBase",
     "StoredEvent",
+    "check_event_store",
     "seconds",
 ]
 
@@ -263,6 +265,41 @@ class EventStore(Protocol):
     def close(self) -> None:
         """Let go of the store's connections; it reconnects if used again."""
         ...
+
+
+#: What ``EventStore`` asks of a store beyond ``lease``. 0.1.0 asked for ``claim``, ``complete``
+#: and ``release`` only: a store written then lacks the rest.
+EVENT_STORE_METHODS = tuple(
+    name for name, value in vars(EventStore).items() if callable(value) and name[0] != "_"
+)
+
+
+def check_event_store(store: object) -> None:
+    """Refuse, before any request is stored, an object that is not a whole ``EventStore``.
+
+    Raises:
+        TypeError: naming what ``store`` lacks, and the ways to get it (a store written for
+            alliance-pay 0.1.0 has three of the fourteen methods).
+
+    Examples:
+        >>> class StoreOf010:
+        ...     def claim(self, key): ...
+        ...     def complete(self, key): ...
+        ...     def release(self, key): ...
+        >>> check_event_store(StoreOf010())  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        TypeError: StoreOf010 is not an EventStore: it lacks record_delivery, note_delivery, ...
+    """
+    missing = [name for name in EVENT_STORE_METHODS if not callable(getattr(store, name, None))]
+    if not hasattr(store, "lease"):
+        missing.append("the lease attribute")
+    if missing:
+        raise TypeError(
+            f"{type(store).__name__} is not an EventStore: it lacks {', '.join(missing)}. "
+            "After alliance-pay 0.1.0 a store keeps every raw delivery and each event's state, "
+            "not only claims: use SQLiteEventStore or PostgresEventStore, or add these "
+            "methods (docs/webhooks.md, 'Your own store')"
+        )
 
 
 def seconds(value: float | timedelta, name: str) -> float:

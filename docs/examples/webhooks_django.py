@@ -8,6 +8,7 @@ client, ``ALLIANCE_WEBHOOK_STORE`` the SQLite file every worker process shares.
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -41,6 +42,7 @@ urlpatterns = [path("", home)]
 # The provider waits for the answer, and confirming takes a status call: keep it short.
 client = AllianceClient(timeout=5, max_retries=1)
 store = SQLiteEventStore(os.environ.get("ALLIANCE_WEBHOOK_STORE", "webhooks.sqlite3"))
+atexit.register(store.close)  # WSGI has no shutdown hook: close it as the process exits
 
 #: Stands in for your models: order id -> status (Order.objects.filter(...).update(...)).
 orders: dict[str, str] = {}

@@ -7,6 +7,7 @@ every worker process shares.
 
 from __future__ import annotations
 
+import atexit
 import os
 
 from flask import Flask
@@ -20,6 +21,7 @@ client = AllianceClient(timeout=5, max_retries=1)
 # Every request is kept here first; a redelivery, after a restart or to another worker
 # process, is answered from it without calling on_event again.
 store = SQLiteEventStore(os.environ.get("ALLIANCE_WEBHOOK_STORE", "webhooks.sqlite3"))
+atexit.register(store.close)  # WSGI has no shutdown hook: close it as the process exits
 
 #: Stands in for your database: order id -> status.
 orders: dict[str, str] = {}

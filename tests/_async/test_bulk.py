@@ -30,6 +30,7 @@ from tests.bulk.support import (
     write_csv,
     write_jsonl,
 )
+from tests.helpers import held_open
 
 
 @pytest.fixture
@@ -54,8 +55,11 @@ def ledger_check(local: LocalSandbox, results: Path, valid: dict[str, Decimal]) 
 
 
 def states(journal: Path) -> dict[int, str]:
-    with sqlite3.connect(journal) as db:
+    db = sqlite3.connect(journal)
+    try:
         return dict(db.execute("SELECT row, state FROM bulk_rows ORDER BY row").fetchall())
+    finally:
+        db.close()
 
 
 async def test_invalid_rows_and_duplicates_are_reported_first_and_never_paid(
@@ -103,8 +107,8 @@ async def test_rows_left_sending_are_looked_up_and_only_missing_ones_are_sent(
 ) -> None:
     records = rows(8)
     source = write_csv(tmp_path / "crash.csv", records)
-    run = AsyncBulkRun(client, source)
-    run.validate()
+    async with AsyncBulkRun(client, source) as run:
+        run.validate()
     # A run that died: rows 1-5 marked sending; the requests of rows 1-3 reached the API.
     journal = SQLiteJournal(tmp_path / "crash.results.journal.sqlite3")
     assert len(journal.claim_pending("crash", "dead-worker", 5)) == 5
@@ -278,3 +282,54 @@ async def test_a_journal_passed_in_stays_open_for_its_owner(
     assert again.counts["created"] == 2
     assert journal.batch("own") is not None
     journal.close()
+
+
+class Interrupted(BaseException):
+    """Stands for a KeyboardInterrupt, which would stop the test session itself."""
+
+
+async def test_a_run_interrupted_mid_send_closes_its_journal_and_a_rerun_starts_at_once(
+    client: AsyncAllianceClient, local: LocalSandbox, tmp_path: Path
+) -> None:
+    records = rows(12)
+    source = write_csv(tmp_path / "ctrlc.csv", records)
+    journal = tmp_path / "ctrlc.results.journal.sqlite3"
+    run = AsyncBulkRun(client, source, options=BulkOptions(concurrency=2))
+
+    def interrupt(result: object) -> None:
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        await run.run(interrupt)
+
+    assert held_open(journal) == []  # checked with the run still referenced
+    summary = await AsyncBulkRun(client, source).run()  # no BulkBusyError: the lock went too
+    assert summary.exit_code == 0
+    paid = {r["order_id"]: Decimal(r["amount"]) for r in records}
+    ledger_check(local, tmp_path / "ctrlc.results.csv", paid)
+
+
+async def test_a_refused_validation_leaves_no_journal_open(
+    client: AsyncAllianceClient, tmp_path: Path
+) -> None:
+    source = write_csv(tmp_path / "changed.csv", rows(2))
+    await AsyncBulkRun(client, source).run()
+    write_csv(source, rows(2, **{"1": {"amount": "99.00"}}))
+    run = AsyncBulkRun(client, source)
+
+    with pytest.raises(BulkChangedFileError):
+        run.validate()
+
+    assert held_open(tmp_path / "changed.results.journal.sqlite3") == []
+
+
+async def test_a_run_only_validated_closes_its_journal_at_the_end_of_its_block(
+    client: AsyncAllianceClient, tmp_path: Path
+) -> None:
+    source = write_csv(tmp_path / "check.csv", rows(3))
+    journal = tmp_path / "check.results.journal.sqlite3"
+    async with AsyncBulkRun(client, source) as run:
+        assert run.validate().valid == 3
+        assert held_open(journal) != []
+
+    assert held_open(journal) == []

@@ -114,6 +114,42 @@ def test_a_redirect_is_not_followed_and_says_where_it_pointed(
 
 
 @pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        # The server's own words come first, on a redirect too.
+        (httpx.Response(302, json={"message": "Moved for maintenance"}), "Moved for maintenance"),
+        (
+            httpx.Response(301, headers={"Location": "https://evil.example/x"}),
+            "redirect to https://evil.example/x not followed: signed calls never follow redirects",
+        ),
+        (
+            httpx.Response(307),  # a redirect that does not say where
+            "redirect to ? not followed: signed calls never follow redirects",
+        ),
+        (httpx.Response(300, json={"error": "pick one"}), "pick one"),
+        # No message and no redirect: the reason phrase, and when the status has none, a word.
+        (httpx.Response(404, json={"message": "  "}), "Not Found"),
+        (httpx.Response(503, text="<html>down</html>"), "Service Unavailable"),
+        (httpx.Response(520), "HTTP error"),
+        (httpx.Response(499, json={}), "HTTP error"),
+        (httpx.Response(599, text=""), "HTTP error"),
+    ],
+    ids=repr,
+)
+def test_an_error_message_is_the_servers_else_the_redirect_else_the_reason_phrase(
+    client: AllianceClient,
+    respx_mock: respx.MockRouter,
+    response: httpx.Response,
+    message: str,
+) -> None:
+    respx_mock.get(BALANCE).mock(return_value=response)
+    with pytest.raises(APIStatusError) as info:
+        client.balance.retrieve()
+    assert info.value.message == message
+    assert info.value.status_code == response.status_code
+
+
+@pytest.mark.parametrize(
     "body",
     [
         {"success": True, "data": {"balance": "7"}},
@@ -177,6 +213,44 @@ def test_a_2xx_the_sdk_cannot_read_is_a_response_validation_error_that_says_why(
     assert why in str(info.value)
     assert info.value.response is not None
     assert info.value.response.status_code == response.status_code
+
+
+class _FailingReader:
+    """Stands in for the SDK's record reader, failing as nobody foresaw (a bug, a broken
+    dependency): not one of the errors that name a bad value."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def structure(self, obj: object, cl: type) -> object:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        RuntimeError("boom"),
+        RecursionError("maximum recursion depth exceeded"),
+        AttributeError("'NoneType' object has no attribute 'strip'"),
+        LookupError("x" * 2_000),  # a long message is cut, not copied whole
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_an_answer_that_fails_to_read_for_an_unforeseen_reason_is_a_typed_error_naming_it(
+    client: AllianceClient,
+    respx_mock: respx.MockRouter,
+    monkeypatch: pytest.MonkeyPatch,
+    error: BaseException,
+) -> None:
+    monkeypatch.setattr("alliance_pay._base.converter", _FailingReader(error))
+    respx_mock.get(BALANCE).respond(200, json=envelope({"balance": "7"}))
+    with pytest.raises(APIResponseValidationError) as info:
+        client.balance.retrieve()
+    assert info.value.__cause__ is error
+    why = f"reading it failed: {type(error).__name__}: {error}"
+    assert str(info.value).split(", but ", 1)[1] == why[:500]
+    assert info.value.response is not None
+    assert info.value.response.status_code == 200
 
 
 def test_a_json_number_is_read_as_an_exact_decimal_never_a_float(

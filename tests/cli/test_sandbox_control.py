@@ -59,3 +59,29 @@ def test_the_control_commands_explain_a_missing_sandbox() -> None:
     run = run_cli("sandbox", "ledger", "--base-url", "http://127.0.0.1:9")
     assert run.code == 4
     assert "alliance-pay sandbox" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("base_url", "sent_to"),
+    [
+        ("http://127.0.0.1:9", "http://127.0.0.1:9/_sandbox/state"),
+        ("http://127.0.0.1:9/", "http://127.0.0.1:9/_sandbox/state"),
+        ("http://127.0.0.1:9/alliance", "http://127.0.0.1:9/alliance/_sandbox/state"),
+        ("http://127.0.0.1:9/alliance/", "http://127.0.0.1:9/alliance/_sandbox/state"),
+    ],
+)
+def test_a_sandbox_behind_a_path_prefix_is_reached_under_it(base_url: str, sent_to: str) -> None:
+    import httpx
+
+    from alliance_pay.cli._control import SandboxControl
+
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"ok": True})
+
+    with SandboxControl(base_url) as control:
+        control._http._transport = httpx.MockTransport(answer)
+        assert control.get("state") == {"ok": True}
+    assert seen == [sent_to]

@@ -20,6 +20,16 @@ def test_a_burst_stays_unique_and_within_the_lead() -> None:
     assert max(values) - now[0] <= MAX_LEAD_MS
 
 
+def test_a_burst_runs_at_most_one_second_ahead_then_falls_back_to_the_wall_clock() -> None:
+    # A frozen wall clock and more than a thousand calls in its millisecond: each value steps
+    # one ahead, up to exactly a second ahead, and then the wall clock is believed again.
+    now = 1_700_000_000_000
+    clock = _UniqueMillis(wall=lambda: now)
+    values = [clock() for _ in range(1_002)]
+    assert values[:1_001] == list(range(now, now + 1_001))
+    assert values[1_001] == now
+
+
 def test_after_the_clock_jumps_back_the_next_timestamp_is_the_corrected_time() -> None:
     now = [1_700_000_000_000]
     clock = _UniqueMillis(wall=lambda: now[0])

@@ -7,6 +7,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 import httpx
@@ -45,8 +46,10 @@ class Orders:
         )
         self.fail_after_writing = 0
         self.before_commit: Callable[[], None] | None = None
-        with self._connect() as connection:
+        # closing(): a sqlite3 connection's own ``with`` commits but does not close it.
+        with closing(self._connect()) as connection:
             connection.execute("CREATE TABLE paid_orders (order_id TEXT, status TEXT)")
+            connection.commit()
 
     def _connect(self) -> Any:
         if self.kind == "sqlite":

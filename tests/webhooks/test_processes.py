@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -143,8 +144,9 @@ class Receivers:
             with psycopg.connect(self.store, autocommit=True) as connection:
                 connection.execute(EFFECTS_TABLE)
         else:
-            with sqlite3.connect(self.store) as connection:
+            with closing(sqlite3.connect(self.store)) as connection:
                 connection.execute(EFFECTS_TABLE)
+                connection.commit()
 
 
 @pytest.fixture
