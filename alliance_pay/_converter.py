@@ -345,8 +345,18 @@ def structure_problems(exc: BaseException) -> str | None:
         import cattrs
 
         if isinstance(exc, cattrs.BaseValidationError):
-            return "; ".join(cattrs.transform_error(exc))
+            return "; ".join(cattrs.transform_error(exc, format_exception=_problem))
     return None
+
+
+def _problem(exc: BaseException, kind: type | None) -> str:
+    """One bad field's reason: the SDK's own words (``must not be negative: '-1'``) where a
+    hook of the SDK gave them, cattrs's (``required field missing``) otherwise."""
+    from cattrs.v import format_exception
+
+    if type(exc) in (ValueError, TypeError) and str(exc):
+        return str(exc)
+    return format_exception(exc, kind)
 
 
 #: The converter every part of the SDK uses (built on first use).

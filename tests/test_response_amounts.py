@@ -7,6 +7,7 @@ Each rule is pinned at its boundary, from both sides, through what a caller read
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import httpx
@@ -25,7 +26,11 @@ def _read(field: str, value: object) -> object:
         data: dict[str, object] = {"balance": value}
     else:
         data = {**PAYOUT_STATUS, field: value}
-    answer = httpx.Response(200, json=envelope(data))
+    # json.dumps, not httpx's json=: it writes NaN and Infinity as JSON's constants, as a
+    # non-conforming server might.
+    answer = httpx.Response(
+        200, content=json.dumps(envelope(data)), headers={"Content-Type": "application/json"}
+    )
     with AllianceClient(
         access_key="ak",
         secret_key="sk",
@@ -110,6 +115,32 @@ def test_a_response_amount_that_cannot_be_real_money_is_refused_naming_the_field
     got = _read(field, sent)
     assert isinstance(got, APIResponseValidationError), got
     assert field in str(got)
+
+
+WHY: list[tuple[object, str]] = [
+    ("-0.01", "amount: must not be negative: '-0.01'"),
+    ("0.001", "amount: is not a whole number of paise: '0.001'"),
+    ("1e999999", "amount: is too large for an amount in rupees (or has too many digits)"),
+    ("NaN", "amount: must be a finite number, not 'NaN'"),
+    ("Infinity", "amount: must be a finite number, not 'Infinity'"),
+    (float("nan"), "amount: must be a finite number, not nan"),  # JSON's NaN constant
+    (float("-inf"), "amount: must be a finite number, not -inf"),
+    ("one hundred", "amount: is not a number: 'one hundred'"),
+    (True, "amount: must be a number, not a bool"),
+    ([1], "amount: must be a Decimal, int or decimal string, not list"),
+    ("0" * 59 + "100.00", "amount: is too large for an amount in rupees"),
+]
+
+
+@pytest.mark.parametrize(("sent", "why"), WHY, ids=repr)
+def test_a_refused_response_amount_says_why(sent: object, why: str) -> None:
+    # The reason, not only "invalid value": a bad amount in an answer is a question for the
+    # provider, and the message is what gets pasted into the ticket.
+    got = _read("amount", sent)
+    assert isinstance(got, APIResponseValidationError), got
+    field, reason = why.split(": ", 1)
+    assert f"{reason}" in str(got), str(got)
+    assert f"$.{field}" in str(got)
 
 
 PLAIN: list[tuple[object, str]] = [
