@@ -177,8 +177,8 @@ def record() -> str:
             blocks += ["```", ""]
             _wait_until_shown(printed, f"http://127.0.0.1:{port}")
             listen.send_signal(signal.SIGINT)
-            listen.wait(20)
-            reader.join(20)
+            listen.wait(120)
+            reader.join(120)
             err = errors.read()
             out.close()
             errors.close()

@@ -63,21 +63,39 @@ def _print_attempt(args: argparse.Namespace, attempt: Mapping[str, Any]) -> None
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def _stop_requested() -> Iterator[threading.Event]:
+    """Ctrl-C (or SIGTERM) sets the event instead of raising inside an HTTP call.
+
+    Interrupted mid-request, an httpx pool can be left waiting for a connection that will never
+    come back, and the sandbox's webhook URL would then not be restored. The loop checks the
+    event between polls; a second Ctrl-C raises ``KeyboardInterrupt`` at once.
+    """
+    stop = threading.Event()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield stop
         return
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+    def request_stop(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield stop
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
-def _follow(control: SandboxControl, after: int, show: Callable[[Mapping[str, Any]], None]) -> None:
+def _follow(
+    control: SandboxControl,
+    after: int,
+    show: Callable[[Mapping[str, Any]], None],
+    stop: threading.Event,
+) -> None:
     failures = 0
-    while True:
-        time.sleep(_POLL)
+    while not stop.wait(_POLL):
         try:
             feed = control.get("webhooks", after=after)
         except CliError:
@@ -99,7 +117,7 @@ def _listen(args: argparse.Namespace) -> int:
 
     if urlsplit(args.forward_to).scheme not in ("http", "https"):
         raise CliError(f"--forward-to must be an http:// or https:// URL: {args.forward_to}", USAGE)
-    with SandboxControl.from_args(args) as control, _sigterm_as_interrupt():
+    with SandboxControl.from_args(args) as control, _stop_requested() as stop:
         feed = control.get("webhooks")
         after = max((int(a["seq"]) for a in feed["attempts"]), default=0)
         previous = control.post("webhooks", {"url": args.forward_to})["previous"]
@@ -109,7 +127,7 @@ def _listen(args: argparse.Namespace) -> int:
             f"{previous or feed['url'] or 'no webhook URL'})."
         )
         try:
-            _follow(control, after, lambda attempt: _print_attempt(args, attempt))
+            _follow(control, after, lambda attempt: _print_attempt(args, attempt), stop)
         except KeyboardInterrupt:
             pass
         finally:

@@ -82,9 +82,15 @@ def test_ctrl_c_exits_5_resumable_and_the_rerun_finishes_exactly_once(tmp_path: 
     records = rows(150)
     source = write_csv(tmp_path / "sigint.csv", records)
     with served() as api:
-        api.fault("payout.create", "latency", times=None, latency=0.02)
+        # 0.2 s a create, 4 at a time: 150 rows take 7.5 s at the least, however fast the
+        # machine; the signal goes once the run is seen paying, however slow it is.
+        api.fault("payout.create", "latency", times=None, latency=0.2)
         process = api.start(str(source), "--concurrency", "4")
-        time.sleep(2.5)
+        waited = time.monotonic() + 120
+        while len(api.paid()) < 8:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < waited, "the run paid nothing in 120 s"
+            time.sleep(0.02)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
         rerun = api.run(str(source))
