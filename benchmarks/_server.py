@@ -37,8 +37,15 @@ def main() -> None:
     # it every response stalls 40 ms on Nagle's algorithm and delayed ACKs.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
+    # Keep-alive longer than the clients': with both at 5 s, a connection idle between bursts
+    # could be closed by the server just as a client reuses it (a disconnect, not a speed).
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", backlog=1024
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        backlog=1024,
+        timeout_keep_alive=3600,
     )
     print(sock.getsockname()[1], flush=True)
     uvicorn.Server(config).run(sockets=[sock])
