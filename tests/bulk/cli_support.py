@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -40,6 +41,9 @@ class Served:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # Ctrl-C reaches the run as it does from a terminal: an ignored SIGINT is inherited,
+            # and a test process may have been left ignoring it by an earlier test.
+            preexec_fn=_default_sigint,
         )
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -84,3 +88,7 @@ def valid_amounts(records: Sequence[dict[str, str]]) -> dict[str, Decimal]:
 
 def results_path(source: Path) -> Path:
     return source.with_name(f"{source.stem}.results{source.suffix}")
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
