@@ -79,13 +79,23 @@ class ClientState(Generic[C]):
         self.abandoned: list[C] = []
 
 
-def _current_loop() -> object:
-    # Not imported means not running: a sync program never pays for importing asyncio here.
-    running_asyncio = sys.modules.get("asyncio")
-    if running_asyncio is not None:
-        loop = running_asyncio._get_running_loop()
+def running_asyncio() -> tuple[Any, Any] | None:
+    """``(asyncio, loop)`` when an asyncio loop runs in this thread, else ``None``.
+
+    Not imported means not running: a sync program never pays for importing asyncio here.
+    """
+    module = sys.modules.get("asyncio")
+    if module is not None:
+        loop = module._get_running_loop()
         if loop is not None:
-            return loop
+            return module, loop
+    return None
+
+
+def _current_loop() -> object:
+    running = running_asyncio()
+    if running is not None:
+        return running[1]
     trio = sys.modules.get("trio")
     if trio is not None:
         try:

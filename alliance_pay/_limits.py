@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
+from ._lifecycle import running_asyncio
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -102,14 +104,12 @@ def attempt_scope_async(deadline: Deadline) -> contextlib.AbstractContextManager
         ...
         TimeoutError
     """
-    # Not imported means not running: a sync program never pays for importing asyncio here.
-    running = sys.modules.get("asyncio") if _HAS_UNCANCEL else None
+    running = running_asyncio() if _HAS_UNCANCEL else None
     if running is not None:
-        loop = running._get_running_loop()
-        if loop is not None:
-            task = running.current_task(loop)
-            if task is not None:
-                return _LoopDeadline(loop, task, deadline.seconds, running.CancelledError)
+        module, loop = running
+        task = module.current_task(loop)
+        if task is not None:
+            return _LoopDeadline(loop, task, deadline.seconds, module.CancelledError)
     return anyio.fail_after(deadline.seconds)
 
 
