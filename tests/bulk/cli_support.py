@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -13,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from alliance_pay.sandbox import Sandbox, SandboxConfig, create_app, serve_in_thread
+from tests.terminal import start_as_a_terminal
 
 ACCESS_KEY = "bulk-access-key"
 SECRET_KEY = "bulk-secret-key"
@@ -41,9 +41,9 @@ class Served:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            # Ctrl-C reaches the run as it does from a terminal: an ignored SIGINT is inherited,
-            # and a test process may have been left ignoring it by an earlier test.
-            preexec_fn=_default_sigint,
+            # Ctrl-C reaches the run as it does from a terminal, even when pytest was started
+            # as a background job, ignoring SIGINT (tests/terminal.py).
+            preexec_fn=start_as_a_terminal,
         )
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -88,7 +88,3 @@ def valid_amounts(records: Sequence[dict[str, str]]) -> dict[str, Decimal]:
 
 def results_path(source: Path) -> Path:
     return source.with_name(f"{source.stem}.results{source.suffix}")
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from alliance_pay import AsyncAllianceClient
 from alliance_pay.sandbox import serve_in_thread
 from tests.cli.support import REPO, run_cli
+from tests.terminal import start_as_a_terminal
 
 pytestmark = pytest.mark.slow
 
@@ -75,6 +76,7 @@ def test_listen_forwards_every_triggered_event_and_prints_it(
          "--json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
         env={**os.environ, **env, "PYTHONPATH": str(REPO)},
+        preexec_fn=start_as_a_terminal,  # Ctrl-C below, as typed in a terminal
     )  # fmt: skip
     try:
         out, err = _lines(listen.stdout), _lines(listen.stderr)
