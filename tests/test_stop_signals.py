@@ -66,16 +66,28 @@ def test_a_command_started_as_a_terminal_does_stops_though_the_tests_ignore_the_
 LEAKS = """
 import signal
 
+import pytest
+
+@pytest.fixture(scope="module")
+def sigterm_ignored_for_good():
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
 def test_leaves_ctrl_c_ignored():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 def test_after_the_leak():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+def test_with_a_fixture_that_leaks(sigterm_ignored_for_good):
+    pass
+
+def test_after_the_fixture_leak():
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 """
 
 
 @pytest.mark.slow
-def test_the_suite_fails_the_test_that_leaves_ctrl_c_ignored_and_only_that_one(
+def test_the_suite_fails_the_test_or_fixture_that_leaves_a_signal_changed_and_only_that_one(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "test_leak.py").write_text(textwrap.dedent(LEAKS))
@@ -92,3 +104,11 @@ def test_the_suite_fails_the_test_that_leaves_ctrl_c_ignored_and_only_that_one(
     assert "test_leak.py::test_leaves_ctrl_c_ignored left signal handling changed" in ran.stdout
     assert "SIGINT: <built-in function default_int_handler> -> <Handlers.SIG_IGN: 1>" in ran.stdout
     assert "PASSED test_leak.py::test_after_the_leak" in ran.stdout  # put back for the next
+    # A fixture is caught before the test that asked for it, the tests around it named.
+    assert "ERROR test_leak.py::test_with_a_fixture_that_leaks" in ran.stdout
+    assert (
+        "signal handling changed between test_leak.py::test_after_the_leak and "
+        "test_leak.py::test_with_a_fixture_that_leaks (a fixture's set-up or tear-down): "
+        "SIGTERM: <Handlers.SIG_DFL: 0> -> <Handlers.SIG_IGN: 1>"
+    ) in ran.stdout
+    assert "PASSED test_leak.py::test_after_the_fixture_leak" in ran.stdout
