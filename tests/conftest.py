@@ -53,9 +53,9 @@ def _put_back(state: tuple[dict[signal.Signals, Any], frozenset[signal.Signals]]
         signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
 
 
-#: The state the process started the tests with, and the last test seen to keep it.
+#: The state the process started the tests with, and the test this process ran last.
 _FOUND = _signal_state()
-_last_clean = ["(none: the first test of this process)"]
+_previous = {"test": "(none: the first test of this process)"}
 
 
 def _difference(before: tuple[Any, ...], after: tuple[Any, ...]) -> str:
@@ -83,11 +83,12 @@ def _signals_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
     if found != _FOUND:
         _put_back(_FOUND)
         pytest.fail(
-            f"signal handling changed between {_last_clean[0]} and {request.node.nodeid} "
+            f"signal handling changed between {_previous['test']} and {request.node.nodeid} "
             f"(a fixture's set-up or tear-down): {_difference(_FOUND, found)}",
             pytrace=False,
         )
     yield
+    _previous["test"] = request.node.nodeid
     left = _signal_state()
     if left != _FOUND:
         _put_back(_FOUND)
@@ -96,4 +97,3 @@ def _signals_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
             "Restore the previous handler on every exit path: processes started later inherit it.",
             pytrace=False,
         )
-    _last_clean[0] = request.node.nodeid
