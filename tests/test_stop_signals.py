@@ -4,6 +4,7 @@ leaves the test process handling them otherwise than it found them (tests/confte
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def tests_ignoring_stop_signals() -> Iterator[None]:
 def test_a_background_job_of_a_script_ignores_ctrl_c_and_so_does_what_it_starts() -> None:
     # What left the bulk CLI ignoring the test's Ctrl-C: the suite started with ``&`` by a shell
     # without job control ignores SIGINT, and every process it starts inherits that.
-    script = f"{sys.executable} -c '{SHOW_SIGINT}' & wait"
+    script = f"{shlex.quote(sys.executable)} -c {shlex.quote(SHOW_SIGINT)} & wait"
     shown = subprocess.run(
         ["/bin/sh", "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
