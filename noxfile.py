@@ -86,9 +86,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """Type-check the package, this file and the scripts with mypy in strict mode."""
+    """Type-check the package, this file, the scripts and the benchmarks with mypy in strict mode."""
     session.install("-e", ".[sandbox]", *groups("typing"))
-    session.run("mypy", "--strict", "alliance_pay", "noxfile.py", "scripts")
+    session.run("mypy", "--strict", "alliance_pay", "noxfile.py", "scripts", "benchmarks")
 
 
 @nox.session(venv_backend="none")
