@@ -18,7 +18,8 @@ import attrs
 import httpx
 
 from ._auth import AllianceAuth, GetBody
-from ._converter import converter, structure_problems, unstructure_body
+from ._body import request_body
+from ._converter import converter, structure_problems
 from ._exceptions import (
     AllianceValidationError,
     APIConnectionError,
@@ -56,7 +57,7 @@ from ._logging import logger, mask_key
 from ._request_builder import RequestBuilder
 from ._response import record_response
 from ._rules import ENDPOINTS
-from ._signing import EMPTY_NON_GET_BODY, dumps_body, signing_path
+from ._signing import EMPTY_NON_GET_BODY, signing_path
 from ._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 from ._version import __version__
 
@@ -138,7 +139,7 @@ class ApiCall:
         idempotent: bool,
         order_id: str | None = None,
     ) -> ApiCall:
-        body = dumps_body(unstructure_body(payload))
+        body = request_body(payload)
         return cls(method, path, body, idempotent, order_id)
 
 
@@ -496,7 +497,7 @@ def _structure(
     body = _decode_json(response)
     if body is _NOT_JSON:
         return _invalid(call, response, _short_text(response), "the response is not JSON")
-    if not isinstance(body, Mapping):
+    if body.__class__ is not dict and not isinstance(body, Mapping):
         return _invalid(call, response, body, "the response is not a JSON object")
     success = body.get("success")
     if success is not True:
@@ -507,7 +508,7 @@ def _structure(
         )
         return _invalid(call, response, body, why)
     data = body.get("data")
-    if not isinstance(data, Mapping):
+    if data.__class__ is not dict and not isinstance(data, Mapping):
         return _invalid(call, response, body, "the response has no 'data' object")
     try:
         result = converter.structure(data, cast_to)

@@ -300,7 +300,7 @@ _PLAIN_FIELD_TYPES = frozenset({"str", "Decimal", "int", "str | None", "Decimal 
 _PLAIN_FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
-def _plain_fields(cls: type) -> tuple[str, ...] | None:
+def plain_fields(cls: type) -> tuple[str, ...] | None:
     """The field names of an attrs class whose fields all unstructure to themselves, else None."""
     names = _PLAIN_FIELDS.get(cls, ())
     if names == ():
@@ -326,7 +326,7 @@ def unstructure_body(payload: object) -> Any:
         >>> unstructure_body(PayinStatusRequest(order_id="P-1"))
         {'order_id': 'P-1'}
     """
-    names = _plain_fields(type(payload))
+    names = plain_fields(type(payload))
     if names is None:
         return converter.unstructure(payload)
     return {name: getattr(payload, name) for name in names}

@@ -133,20 +133,20 @@ def encode_path_segment(value: str) -> str:
 
 
 #: ``json``'s C string encoder (non-ASCII as ``\\uXXXX``), what ``json.dumps`` itself uses.
-_string = json.encoder.encode_basestring_ascii
+json_string = json.encoder.encode_basestring_ascii
 _other = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
 
-def _value(value: object) -> str:
+def json_value(value: object) -> str:
     # Mirrors json.dumps(separators=(",", ":")) for the value types a request body holds, and
     # writes Decimal money as an exact JSON number (never through a binary float). The types a
     # body is made of are tried first; anything else takes json's own path.
     if isinstance(value, str):
-        return _string(value)
+        return json_string(value)
     if value is None:
         return "null"
     if isinstance(value, Decimal):
-        return _decimal_text(value)
+        return decimal_text(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -154,7 +154,7 @@ def _value(value: object) -> str:
     if isinstance(value, Mapping):
         return _object(value)
     if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
-        return "[" + ",".join([_value(item) for item in value]) + "]"
+        return "[" + ",".join([json_value(item) for item in value]) + "]"
     return _other(value)
 
 
@@ -163,11 +163,11 @@ def _object(value: Mapping[Any, object]) -> str:
     for key, item in value.items():
         if not isinstance(key, str):
             raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
-        parts.append(_string(key) + ":" + _value(item))
+        parts.append(json_string(key) + ":" + json_value(item))
     return "{" + ",".join(parts) + "}"
 
 
-def _decimal_text(value: Decimal) -> str:
+def decimal_text(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError(f"cannot send a non-finite amount: {value}")
     # Plain digits, exactly: format() never rounds (normalize() would, to the context's 28

@@ -68,11 +68,14 @@ def interleave(contenders: Mapping[str, Runner], *, rounds: int, batch_seconds: 
     # contender the same little (a full collection per batch would cost more than the batch).
     gc.collect()
     gc.freeze()
-    # One batch size for all: the slowest contender sets it, so no batch runs overlong.
-    n = min(calibrate(contenders[name], batch_seconds) for name in names)
+    # Each contender's batch lasts about ``batch_seconds``: what a switch from one contender to
+    # the next costs (caches warmed by the other's code) then weighs the same on each. One
+    # batch size for all would give the fastest a few calls per batch when a slow one (openai)
+    # is in the run, and charge it that switch several times over.
+    sizes = {name: calibrate(contenders[name], batch_seconds) for name in names}
     per_call: dict[str, list[float]] = {name: [] for name in names}
     for index in range(rounds):
         shift = index % len(names)
         for name in names[shift:] + names[:shift]:
-            per_call[name].append(contenders[name](n) / n)
+            per_call[name].append(contenders[name](sizes[name]) / sizes[name])
     return Timings(per_call)

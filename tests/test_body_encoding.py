@@ -129,3 +129,51 @@ def test_request_models_are_read_into_the_same_ordered_mapping_the_converter_giv
         assert mine == theirs
         assert list(mine) == list(theirs)
         assert dumps_body(mine) == dumps_body(theirs)
+
+
+TEXT = st.text() | st.sampled_from(["", "ünï", '"quoted"', "back\\slash", "\u2028", "\x00"])
+MONEY = st.decimals(allow_nan=False, allow_infinity=False, places=2) | st.sampled_from(
+    [Decimal("100.50"), Decimal("-0"), Decimal("1E+3"), Decimal("0.10")]
+)
+
+
+class _Text(str):
+    """A str subclass: written as its text, like json.dumps writes it."""
+
+
+@given(
+    name=TEXT,
+    mobile=TEXT,
+    amount=MONEY,
+    remarks=st.none() | TEXT | TEXT.map(_Text),
+    order_id=TEXT.map(_Text) | TEXT,
+)
+def test_a_request_model_is_sent_as_the_bytes_dumps_body_writes_for_it(
+    name: str, mobile: str, amount: Decimal, remarks: str | None, order_id: str
+) -> None:
+    from alliance_pay._body import request_body
+    from alliance_pay._converter import converter
+    from alliance_pay._models import PayinLinkRequest, PayinStatusRequest, PayoutRequest
+
+    models: list[object] = [
+        PayoutRequest(
+            beneficiary_name=name,
+            beneficiary_email="a@example.in",
+            beneficiary_mobile_no=mobile,
+            beneficiary_address=name,
+            payment_method="IMPS",
+            beneficiary_acc_no="123456789012",
+            bank_name="SBI",
+            ifsc="SBIN0060589",
+            amount=amount,
+            order_id=order_id,
+            user_id="u-1",
+            remarks=remarks,
+        ),
+        PayinLinkRequest(
+            user_id=name, order_id=order_id, amount=amount, method="UPI", redirect_url=mobile
+        ),
+        PayinStatusRequest(order_id=order_id),
+    ]
+    for model in models:
+        assert request_body(model) == dumps_body(converter.unstructure(model))

@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from alliance_pay import AllianceValidationError
-from alliance_pay._rules import _BY_FIELD, _PLAN, RULES, check_fields, check_value
-from alliance_pay._rules._checks import fast_accept
+from alliance_pay._models import PaymentMethod, PayoutStatus
+from alliance_pay._rules import _BY_FIELD, _PLAN, _QUICK, RULES, check_fields, check_value
+from alliance_pay._rules._checks import MISSING, fast_accept
 from alliance_pay._validation import payout_request
 
 AMOUNTS: list[tuple[object, str | None]] = [
@@ -161,3 +162,61 @@ def test_a_value_the_quick_test_accepts_is_not_checked_again_rule_by_rule(
     }
     monkeypatch.setattr("alliance_pay._rules._PLAN", plan)
     assert check_fields("payouts.create", ORDINARY) == {}
+
+
+VALUES = st.one_of(
+    st.text(alphabet=st.sampled_from("ab. /\\\t\n\x00\x7f9"), max_size=8),
+    st.integers(),
+    st.none(),
+    st.booleans(),
+    st.decimals(allow_nan=True),
+    st.floats(),
+    st.just(MISSING),
+    st.sampled_from([Decimal("1.500"), Decimal("0.01"), Decimal("99999999999.99"), 10**11 - 1]),
+    st.sampled_from([*PaymentMethod, *PayoutStatus]),
+)
+
+
+@given(st.data())
+def test_a_body_the_quick_pass_accepts_breaks_no_rule(data: st.DataObject) -> None:
+    for endpoint, quick in _QUICK.items():
+        if quick is None:
+            continue
+        fields = [name for name, _, _ in _PLAN[endpoint]]
+        # Mostly good values, with any field replaced by anything at all.
+        body = {
+            name: data.draw(VALUES) if data.draw(st.booleans()) else ORDINARY.get(name, "P-1")
+            for name in fields
+        }
+        body = {name: value for name, value in body.items() if value is not MISSING}
+        if quick(body):
+            broken = {
+                name: _one_rule_at_a_time(endpoint, name, body.get(name, MISSING))
+                for name in fields
+            }
+            assert not any(broken.values()), (endpoint, body, broken)
+
+
+def test_an_ordinary_body_is_confirmed_by_the_quick_pass_alone() -> None:
+    quick = _QUICK["payouts.create"]
+    assert quick is not None
+    assert quick(ORDINARY) is True
+    for amount in (Decimal("1500.00"), 7, Decimal("0.01")):
+        assert quick({**ORDINARY, "amount": amount}) is True, amount
+    # The default rail is an enum member: a str, so the quick pass is for it too.
+    assert quick({**ORDINARY, "payment_method": PaymentMethod.IMPS}) is True
+    for field, value in [("amount", Decimal("1.001")), ("order_id", "a/../b"), ("ifsc", "")]:
+        assert quick({**ORDINARY, field: value}) is False, field
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09-_~./%?# \n\x00é"), min_size=0, max_size=6))
+def test_an_order_id_path_segment_is_what_the_rules_and_quoting_make_it(order_id: str) -> None:
+    from alliance_pay._signing import encode_path_segment
+    from alliance_pay._validation import order_id_path_segment
+
+    reason = _one_rule_at_a_time("payouts.retrieve", "order_id", order_id)
+    if reason is not None:
+        with pytest.raises(AllianceValidationError, match="order_id"):
+            order_id_path_segment(order_id)
+    else:
+        assert order_id_path_segment(order_id) == encode_path_segment(order_id)
