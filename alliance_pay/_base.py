@@ -1,8 +1,9 @@
 """``BaseClient``: what the async and the sync client share, once.
 
-Its settings (checked in ``_settings``), building and signing each attempt's request, and
-turning a response into a result or a typed error (read in ``_reading``). The clients in
-``_async`` (and the generated ``_sync``) only send and sleep.
+Its settings (checked in ``_settings``), building and signing each attempt's request (with the
+``RequestBuilder`` that owns the default headers), and turning a response into a result or a
+typed error (read in ``_reading``). The clients in ``_async`` (and the generated ``_sync``)
+only send and sleep.
 """
 
 from __future__ import annotations
@@ -67,7 +68,6 @@ class BaseClient:
     _max_retries: int
     _max_response_bytes: int
     _resolve_timeout: float
-    _headers: dict[str, str]
     _request_builder: RequestBuilder
     _timeout_extension: dict[str, float | None]
     _base_url_text: str
@@ -118,7 +118,6 @@ class BaseClient:
             "Accept-Encoding": ACCEPT_ENCODING,
         }
         headers.update(check_headers("default_headers", default_headers or {}))
-        self._headers = headers
         self._request_builder = RequestBuilder(headers)
 
     def _set_timeout(self, timeout: object) -> None:
@@ -170,8 +169,9 @@ class BaseClient:
         if not isinstance(max_retries, NotGiven):
             clone._max_retries = check_max_retries(max_retries)
         if extra_headers:
-            clone._headers = {**self._headers, **check_headers("extra_headers", extra_headers)}
-            clone._request_builder = RequestBuilder(clone._headers)
+            clone._request_builder = self._request_builder.with_headers(
+                check_headers("extra_headers", extra_headers)
+            )
         return clone
 
     def _refusing(self, operation: str) -> _Refusing:
@@ -197,7 +197,8 @@ class BaseClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
         url = self._url(call.path)
-        request = self._request_builder.build(
+        builder = self._request_builder
+        request = builder.build(
             http_client, call.method, url, body, headers, self._timeout_extension
         )
         if request is not None:
@@ -207,7 +208,7 @@ class BaseClient:
             call.method,
             foreign_url,
             content=body,
-            headers={**self._headers, **headers},
+            headers={**builder.defaults, **headers},
             timeout=timeout,
         )
 
