@@ -10,6 +10,7 @@ installs from the ``[dependency-groups]`` of pyproject.toml, so any pip will do.
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import sys
@@ -86,9 +87,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """Type-check the package, this file and the scripts with mypy in strict mode."""
+    """Type-check the package, this file, the scripts and the benchmarks (mypy --strict)."""
     session.install("-e", ".[sandbox]", *groups("typing"))
-    session.run("mypy", "--strict", "alliance_pay", "noxfile.py", "scripts")
+    session.run("mypy", "--strict", "alliance_pay", "noxfile.py", "scripts", "benchmarks")
 
 
 @nox.session(venv_backend="none")
@@ -133,6 +134,8 @@ def built_wheel() -> Path:
 def outside_checkout(session: nox.Session) -> Path:
     """A fresh folder outside the repository: nothing there can import the source tree."""
     folder = Path(tempfile.mkdtemp(prefix=f"alliance-pay-{session.name}-"))
+    # Removed when nox exits: every run used to leave one of these behind per session.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     session.chdir(folder)
     return folder
 

@@ -32,7 +32,7 @@ from alliance_pay.bulk import AsyncBulkRun, BulkOptions
 
 ACCESS, SECRET = "bench-access-key", "bench-secret-key"
 CONCURRENCY = 8
-FIELDS = {
+FIELDS: dict[str, Any] = {
     "user_id": "seller-42",
     "amount": "100.00",
     "beneficiary_name": "Test Name",
