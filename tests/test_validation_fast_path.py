@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from alliance_pay import AllianceValidationError
+from alliance_pay._models import PaymentMethod, PayoutStatus
 from alliance_pay._rules import _BY_FIELD, _PLAN, _QUICK, RULES, check_fields, check_value
 from alliance_pay._rules._checks import MISSING, fast_accept
 from alliance_pay._validation import payout_request
@@ -172,6 +173,7 @@ VALUES = st.one_of(
     st.floats(),
     st.just(MISSING),
     st.sampled_from([Decimal("1.500"), Decimal("0.01"), Decimal("99999999999.99"), 10**11 - 1]),
+    st.sampled_from([*PaymentMethod, *PayoutStatus]),
 )
 
 
@@ -201,6 +203,8 @@ def test_an_ordinary_body_is_confirmed_by_the_quick_pass_alone() -> None:
     assert quick(ORDINARY) is True
     for amount in (Decimal("1500.00"), 7, Decimal("0.01")):
         assert quick({**ORDINARY, "amount": amount}) is True, amount
+    # The default rail is an enum member: a str, so the quick pass is for it too.
+    assert quick({**ORDINARY, "payment_method": PaymentMethod.IMPS}) is True
     for field, value in [("amount", Decimal("1.001")), ("order_id", "a/../b"), ("ifsc", "")]:
         assert quick({**ORDINARY, field: value}) is False, field
 

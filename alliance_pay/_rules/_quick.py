@@ -61,6 +61,7 @@ def quick_pass(plan: Iterable[tuple[str, tuple[Check, ...]]]) -> QuickPass | Non
         terms.append(term)
     namespace: dict[str, Any] = {
         "M": MISSING,
+        "isinstance": isinstance,
         "search": _CONTROL.search,
         "Decimal": Decimal,
         "CEILING": AMOUNT_CEILING,
@@ -77,8 +78,9 @@ def quick_pass(plan: Iterable[tuple[str, tuple[Check, ...]]]) -> QuickPass | Non
 
 def _term(key: str, checks: frozenset[Check]) -> str | None:
     if checks and checks <= _TEXT and required in checks:
-        # A non-blank str passes required, string and string_or_integer.
-        term = f"((v := g({key}, M)).__class__ is str and v.strip() != ''"
+        # A non-blank str passes required, string and string_or_integer; a str enum member
+        # (PaymentMethod.IMPS, the default rail) is a str too.
+        term = f"(((v := g({key}, M)).__class__ is str or isinstance(v, str)) and v.strip() != ''"
         if no_control in checks:
             term += " and not search(v)"
         if one_path_segment in checks:
