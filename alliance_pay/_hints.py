@@ -1,10 +1,10 @@
 """What an error message tells a user to check: the 401 list, request ids, the real path.
 
-Sans-I/O helpers used where the errors are built (``_base``). A 401 from this API means one of
-four things (the documentation lists the keys, the timestamp and the IP whitelist; the GET body
-line is a contradiction of the documentation, see ``docs/auth.md``), and the message lists them
-in the order worth checking, with the facts the SDK knows: where the keys came from, the
-timestamp it sent, the local clock and the server's ``Date``.
+Sans-I/O helpers used where the errors are built (``_base``, ``_reading``). A 401 from this API
+means one of four things (the documentation lists the keys, the timestamp and the IP whitelist;
+the GET body line is a contradiction of the documentation, see ``docs/auth.md``), and the
+message lists them in the order worth checking, with the facts the SDK knows: where the keys
+came from, the timestamp it sent, the local clock and the server's ``Date``.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -32,14 +33,42 @@ __all__ = ["RequestBuilder"]
 
 
 class RequestBuilder:
-    """Builds each attempt's request from the SDK's default headers and the call's own."""
+    """Builds each attempt's request from the SDK's default headers and the call's own.
 
-    __slots__ = ("_defaults", "_merged", "_seen")
+    It is the one holder of a client's default headers: ``defaults`` shows them (read-only) to
+    a client whose own ``build_request`` must build the request, and ``with_headers`` gives the
+    builder of a call with extra headers.
+    """
+
+    __slots__ = ("_defaults", "_merged", "_seen", "_view")
 
     def __init__(self, defaults: Mapping[str, str]) -> None:
         self._defaults = dict(defaults)
+        self._view = MappingProxyType(self._defaults)
         self._seen: list[tuple[bytes, bytes]] | None = None
         self._merged: httpx.Headers | None = None
+
+    @property
+    def defaults(self) -> Mapping[str, str]:
+        """The default headers every request built here carries, read-only.
+
+        Examples:
+            >>> RequestBuilder({"Accept": "application/json"}).defaults["Accept"]
+            'application/json'
+        """
+        return self._view
+
+    def with_headers(self, extra: Mapping[str, str]) -> RequestBuilder:
+        """A builder whose defaults are these, with ``extra`` on top (this one is unchanged).
+
+        Examples:
+            >>> builder = RequestBuilder({"User-Agent": "alliance-pay", "Accept": "*/*"})
+            >>> dict(builder.with_headers({"Accept": "application/json"}).defaults)
+            {'User-Agent': 'alliance-pay', 'Accept': 'application/json'}
+            >>> dict(builder.defaults)
+            {'User-Agent': 'alliance-pay', 'Accept': '*/*'}
+        """
+        return RequestBuilder({**self._defaults, **extra})
 
     def build(
         self,

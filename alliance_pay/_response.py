@@ -7,7 +7,7 @@ status, the headers, the request id and the envelope's ``message``.
 
 How it works, once for both clients: the wrapper opens a capture (a context variable) and calls
 the plain method; every answer the client reads into a model is recorded there
-(``record_response``, called from ``_base``), and the last one is the answer behind the result.
+(``record_response``, called from ``_reading``), and the last one is the answer behind the result.
 """
 
 from __future__ import annotations

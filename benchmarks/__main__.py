@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import _imports, _micro, _percall, _throughput, cli_startup
+from . import _imports, _instructions, _micro, _percall, _throughput, cli_startup
 from ._goals import (
     CLI_HELP_VS_HTTPX,
     IMPORT_VS_HTTPX,
@@ -49,7 +49,7 @@ def _progress(part: str, started: float) -> None:
     print(f"{part}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
 
-def measure(parts: Sequence[str], check: bool) -> Results:
+def measure(parts: Sequence[str], check: bool, *, instructions: bool = False) -> Results:
     settings = _settings(check)
     results = Results()
     started = time.perf_counter()
@@ -106,6 +106,12 @@ def measure(parts: Sequence[str], check: bool) -> Results:
             )
         )
         _progress("throughput", started)
+    if instructions:
+        if _instructions.available():
+            results.instructions = _instructions.run(calls=300)
+            _progress("instructions", started)
+        else:
+            print("instructions: valgrind is not installed; skipped", file=sys.stderr)
     if "micro" in parts:
         s = settings["micro"]
         results.micro = _micro.run(rounds=int(s["rounds"]), batch_seconds=s["batch_seconds"])
@@ -118,10 +124,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="the CI guard: shorter, exit 1")
     parser.add_argument("--markdown", type=Path, help="also write the results table here")
     parser.add_argument("--skip", action="append", choices=PARTS, default=[])
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each call's CPU instructions under valgrind (slow: minutes)",
+    )
     args = parser.parse_args(argv)
     parts = [part for part in PARTS if part not in args.skip]
     started = time.perf_counter()
-    results = measure(parts, check=args.check)
+    results = measure(parts, check=args.check, instructions=args.instructions)
     command = "python -m benchmarks --check" if args.check else "nox -s bench"
     text = render(results, command=command, seconds=time.perf_counter() - started)
     print(text)

@@ -7,7 +7,7 @@ import hmac
 from dataclasses import dataclass
 
 from alliance_pay import compute_signature
-from alliance_pay._base import ApiCall
+from alliance_pay._api_call import ApiCall
 from alliance_pay._converter import converter
 from alliance_pay._models import Payout
 from alliance_pay._validation import payout_request

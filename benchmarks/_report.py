@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import _imports, _percall
+from . import _imports, _instructions, _percall
 from ._goals import GUARD_MARGIN, Ratio
 from ._imports import ImportTimes
 from ._micro import Piece
@@ -26,6 +26,7 @@ class Results:
     import_top: list[tuple[str, int, int]] = field(default_factory=list)
     throughput: Throughput | None = None
     micro: list[Piece] = field(default_factory=list)
+    instructions: _instructions.Counts | None = None
 
 
 def _cpu() -> str:
@@ -94,6 +95,22 @@ def render(results: Results, *, command: str, seconds: float) -> str:
             lines.append(
                 f"| {group.name} | {t.median_us(_percall.SDK):.1f} "
                 f"| {t.median_us(_percall.FLOOR):.1f} | {other} |"
+            )
+        lines.append("")
+    if results.instructions is not None:
+        counts = results.instructions
+        lines += [
+            "Per call in CPU instructions, counted by valgrind (no load can move these; a floor "
+            "under the timed ratios, see docs/performance.md):",
+            "",
+            "| call | alliance-pay | floor | ratio |",
+            "|---|---:|---:|---:|",
+        ]
+        for name in _instructions.GROUPS:
+            per_call = counts.per_call[name]
+            lines.append(
+                f"| {name} | {per_call[_percall.SDK]:,.0f} | {per_call[_percall.FLOOR]:,.0f} "
+                f"| {counts.ratio(name):.3f}x |"
             )
         lines.append("")
     if results.imports is not None:

@@ -63,6 +63,18 @@ _RELIABILITY = (
     "tests/reliability/test_create_outcomes.py",
     "tests/reliability/test_body_cap.py",
 )
+# What guards the client core: BaseClient, response reading and the outcome of a create.
+_BASE_TESTS = (
+    "tests/_async/test_status_mapping.py",
+    *_CREATES,
+    *_INPUTS,
+    "tests/test_unusual_responses.py",
+    "tests/test_attempt_deadline.py",
+    "tests/_async/test_client.py",
+    *_RETRIES,
+    *_RELIABILITY,
+    *_LIFECYCLE,
+)
 TARGETS: Final = (
     Target(
         "alliance_pay/_signing.py",
@@ -173,26 +185,22 @@ TARGETS: Final = (
     ),
     Target(
         "alliance_pay/_base.py",
-        (
-            "tests/_async/test_status_mapping.py",
-            *_CREATES,
-            *_INPUTS,
-            "tests/test_unusual_responses.py",
-            "tests/test_attempt_deadline.py",
-            "tests/_async/test_client.py",
-            *_RETRIES,
-            *_RELIABILITY,
-            *_LIFECYCLE,
-        ),
+        _BASE_TESTS,
         frozenset(
             {
                 "BaseClient._parse",
                 "BaseClient._transport_error",
                 "BaseClient._body_error",
                 "BaseClient._unreadable",
-                "_structure",
-                "accept_record",
-                "_conflict",
+            }
+        ),
+    ),
+    Target(
+        "alliance_pay/_reading.py",
+        _BASE_TESTS,
+        frozenset(
+            {
+                "read_result",
                 "status_error",
                 "_decode_json",
                 "_server_message",
@@ -202,6 +210,7 @@ TARGETS: Final = (
             }
         ),
     ),
+    Target("alliance_pay/_outcome.py", _BASE_TESTS, frozenset({"accept_record", "_conflict"})),
     Target(
         "alliance_pay/_converter.py",
         (

@@ -137,3 +137,29 @@ def test_the_server_receives_the_clients_headers_cookies_and_params_with_the_sdk
         assert first.headers["cookie"] == "session=s1"
     if "params" in client_options:
         assert first.url.params["tenant"] == "t1"
+
+
+def test_the_defaults_are_shown_read_only() -> None:
+    builder = RequestBuilder(DEFAULTS)
+    assert dict(builder.defaults) == DEFAULTS
+    with pytest.raises(TypeError):
+        builder.defaults["Accept"] = "*/*"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        builder.defaults = {}  # type: ignore[misc]
+
+
+def test_with_headers_puts_a_calls_headers_on_top_and_leaves_the_builder_as_it_was() -> None:
+    builder = RequestBuilder(DEFAULTS)
+    with httpx.Client() as http_client:
+        builder.build(http_client, "GET", URL, None, dict(SIGNED), TIMEOUT.as_dict())  # cached
+        extra = builder.with_headers({"Accept": "text/plain", "X-Call": "c-1"})
+        built = extra.build(http_client, "GET", URL, None, dict(SIGNED), TIMEOUT.as_dict())
+        again = builder.build(http_client, "GET", URL, None, dict(SIGNED), TIMEOUT.as_dict())
+    assert built is not None
+    assert again is not None
+    assert built.headers["accept"] == "text/plain"
+    assert built.headers["x-call"] == "c-1"
+    assert built.headers["user-agent"] == "alliance-pay/test"
+    assert dict(builder.defaults) == DEFAULTS
+    assert again.headers["accept"] == "application/json"
+    assert "x-call" not in again.headers

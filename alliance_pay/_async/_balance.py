@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
-from alliance_pay._base import ApiCall
+from alliance_pay._api_call import ApiCall
 from alliance_pay._models import Balance
 from alliance_pay._response import async_to_raw_response_wrapper
 from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes

@@ -13,19 +13,9 @@ from typing import TYPE_CHECKING, TypeVar
 import anyio
 import httpx
 
+from alliance_pay._api_call import ApiCall
 from alliance_pay._auth import GetBody
-from alliance_pay._base import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_RESOLVE_TIMEOUT,
-    ApiCall,
-    BaseClient,
-    accept_record,
-    check_max_response_bytes,
-    check_max_retries,
-    check_resolve_timeout,
-    note_interrupted_create,
-)
+from alliance_pay._base import BaseClient
 from alliance_pay._exceptions import (
     APIError,
     ClientClosedError,
@@ -49,6 +39,7 @@ from alliance_pay._limits import (
     check_size,
 )
 from alliance_pay._logging import logger, mask_body, mask_headers, setup_logging
+from alliance_pay._outcome import accept_record, note_interrupted_create
 from alliance_pay._retries import (
     ResolveBudget,
     backoff,
@@ -56,6 +47,14 @@ from alliance_pay._retries import (
     is_duplicate_order_id,
     is_resendable,
     next_delay,
+)
+from alliance_pay._settings import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RESOLVE_TIMEOUT,
+    check_max_response_bytes,
+    check_max_retries,
+    check_resolve_timeout,
 )
 from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Final
 
-from alliance_pay._base import ApiCall
+from alliance_pay._api_call import ApiCall
 from alliance_pay._exceptions import PayinLinkUnavailableError
 from alliance_pay._models import (
     Payin,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final
 
 import anyio
 
-from alliance_pay._base import ApiCall
+from alliance_pay._api_call import ApiCall
 from alliance_pay._exceptions import (
     AllianceValidationError,
     APIError,

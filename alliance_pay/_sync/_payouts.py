@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 import time
 
-from alliance_pay._base import ApiCall
+from alliance_pay._api_call import ApiCall
 from alliance_pay._exceptions import (
     AllianceValidationError,
     APIError,

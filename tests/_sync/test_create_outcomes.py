@@ -473,7 +473,7 @@ def test_a_create_whose_answer_fails_to_read_for_an_unforeseen_reason_is_looked_
     error: BaseException,
 ) -> None:
     # The server answered; the SDK could not read what. The payout may exist: look it up.
-    monkeypatch.setattr("alliance_pay._base.converter", _ReaderFailingOnce(error))
+    monkeypatch.setattr("alliance_pay._reading.converter", _ReaderFailingOnce(error))
     create = respx_mock.post(CREATE).mock(return_value=CREATED)
     status = respx_mock.get(STATUS).mock(return_value=FOUND)
     payout = client.payouts.create(**PAYOUT_ARGS)

@@ -242,7 +242,7 @@ def test_an_answer_that_fails_to_read_for_an_unforeseen_reason_is_a_typed_error_
     monkeypatch: pytest.MonkeyPatch,
     error: BaseException,
 ) -> None:
-    monkeypatch.setattr("alliance_pay._base.converter", _FailingReader(error))
+    monkeypatch.setattr("alliance_pay._reading.converter", _FailingReader(error))
     respx_mock.get(BALANCE).respond(200, json=envelope({"balance": "7"}))
     with pytest.raises(APIResponseValidationError) as info:
         client.balance.retrieve()
