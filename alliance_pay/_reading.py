@@ -53,7 +53,8 @@ def read_result(
     body = _decode_json(response)
     if body is _NOT_JSON:
         return invalid_response(call, response, _short_text(response), "the response is not JSON")
-    if body.__class__ is not dict and not isinstance(body, Mapping):
+    # The decoder makes every JSON object a dict, and only JSON objects.
+    if not isinstance(body, dict):
         return invalid_response(call, response, body, "the response is not a JSON object")
     success = body.get("success")
     if success is not True:
@@ -64,7 +65,7 @@ def read_result(
         )
         return invalid_response(call, response, body, why)
     data = body.get("data")
-    if data.__class__ is not dict and not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         return invalid_response(call, response, body, "the response has no 'data' object")
     try:
         result = converter.structure(data, cast_to)
