@@ -8,7 +8,6 @@ the SDK refuses exactly what the sandbox would. Every broken field is reported a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -86,16 +85,9 @@ def order_id_path_segment(value: object, field: str = "order_id") -> str:
         >>> order_id_path_segment("ORD/1")
         'ORD%2F1'
     """
-    if value.__class__ is str and _PLAIN_SEGMENT(value):
-        # Letters, digits, "-", "_" and "~" only: passes every rule, and quoting keeps it as is.
-        return value
     _one("payouts.retrieve", "order_id", value, field)
     assert isinstance(value, str)
     return encode_path_segment(value)
-
-
-#: An order id made only of characters that are never percent-encoded, and without a dot.
-_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
 
 
 def payin_link_request(
