@@ -27,6 +27,7 @@ from typing import Any
 
 from ._checks import (
     _CONTROL,
+    _TEXT_CHECKS,
     AMOUNT_CEILING,
     MISSING,
     Check,
@@ -36,8 +37,6 @@ from ._checks import (
     one_path_segment,
     positive,
     required,
-    string,
-    string_or_integer,
     string_or_null,
     whole_paise,
 )
@@ -46,7 +45,6 @@ __all__ = ["quick_pass"]
 
 QuickPass = Callable[[Mapping[str, object]], bool]
 
-_TEXT = frozenset({required, string, string_or_integer, no_control, one_path_segment})
 _AMOUNT = frozenset({required, number, positive, whole_paise, below_ceiling})
 
 
@@ -77,7 +75,7 @@ def quick_pass(plan: Iterable[tuple[str, tuple[Check, ...]]]) -> QuickPass | Non
 
 
 def _term(key: str, checks: frozenset[Check]) -> str | None:
-    if checks and checks <= _TEXT and required in checks:
+    if checks and checks <= _TEXT_CHECKS and required in checks:
         # A non-blank str passes required, string and string_or_integer; a str enum member
         # (PaymentMethod.IMPS, the default rail) is a str too.
         term = f"(((v := g({key}, M)).__class__ is str or isinstance(v, str)) and v.strip() != ''"
