@@ -1,6 +1,6 @@
 """A request model's exact JSON body, written by one function generated per model class.
 
-``dumps_body(unstructure_body(model))`` builds a mapping and then walks it value by value. For
+``dumps_body(converter.unstructure(model))`` builds a mapping and then walks it value by value. For
 a model of plain fields (text, money, ``None``) the keys and their order are known in advance,
 so each class gets a function, generated once at first use, that writes the body in one
 expression: the keys as constant text, a ``str`` through json's C string encoder, a
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from ._converter import plain_fields, unstructure_body
+from ._converter import converter, plain_fields
 from ._signing import decimal_text, dumps_body, json_string, json_value
 
 __all__ = ["request_body"]
@@ -37,7 +37,8 @@ _LOCK = threading.Lock()
 
 
 def request_body(payload: object) -> bytes:
-    """The exact JSON bytes of a request model, as ``dumps_body(unstructure_body(payload))``."""
+    """The exact JSON bytes of a request model: ``dumps_body(converter.unstructure(payload))``,
+    written by the class's generated encoder where it has one."""
     encoder = _ENCODERS.get(type(payload))
     if encoder is None:
         encoder = _encoder_for(type(payload))
@@ -55,7 +56,7 @@ def _encoder_for(cls: type) -> Encoder:
 
 
 def _generic(payload: object) -> bytes:
-    return dumps_body(unstructure_body(payload))
+    return dumps_body(converter.unstructure(payload))
 
 
 def _generated(cls: type, names: tuple[str, ...]) -> Encoder:

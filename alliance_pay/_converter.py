@@ -42,10 +42,10 @@ __all__ = [
     "IST",
     "converter",
     "make_converter",
+    "plain_fields",
     "structure_problems",
     "to_decimal",
     "to_money",
-    "unstructure_body",
 ]
 
 #: India Standard Time. A fixed offset is exact: India has no daylight saving time.
@@ -296,40 +296,29 @@ def _converters() -> tuple[cattrs.Converter, cattrs.Converter]:
 
 
 #: Field types a request body's value is written as it is: the converter would return it as is.
-_PLAIN_FIELD_TYPES = frozenset({"str", "Decimal", "int", "str | None", "Decimal | None", "None"})
-_PLAIN_FIELDS: dict[type, tuple[str, ...] | None] = {}
+_PLAIN_FIELD_TYPES: frozenset[object] = frozenset(
+    {str, Decimal, int, str | None, Decimal | None, type(None)}
+)
 
 
 def plain_fields(cls: type) -> tuple[str, ...] | None:
-    """The field names of an attrs class whose fields all unstructure to themselves, else None."""
-    names = _PLAIN_FIELDS.get(cls, ())
-    if names == ():
-        import attrs
-
-        fields = attrs.fields(cls) if attrs.has(cls) else None
-        plain = fields is not None and all(
-            isinstance(field.type, str) and field.type in _PLAIN_FIELD_TYPES for field in fields
-        )
-        names = _PLAIN_FIELDS[cls] = tuple(f.name for f in fields) if plain and fields else None
-    return names
-
-
-def unstructure_body(payload: object) -> Any:
-    """A request model as the mapping its JSON body is written from, keys in field order.
-
-    A model of plain fields (text, money, ``None``) is read field by field; anything else goes
-    through the converter, which gives the same mapping for those.
+    """The field names of an attrs class whose fields all unstructure to themselves, else None.
 
     Examples:
-        >>> from decimal import Decimal
         >>> from alliance_pay._models import PayinStatusRequest
-        >>> unstructure_body(PayinStatusRequest(order_id="P-1"))
-        {'order_id': 'P-1'}
+        >>> plain_fields(PayinStatusRequest)
+        ('order_id',)
     """
-    names = plain_fields(type(payload))
-    if names is None:
-        return converter.unstructure(payload)
-    return {name: getattr(payload, name) for name in names}
+    import attrs
+
+    if not attrs.has(cls):
+        return None
+    # Resolved here, as cattrs resolves them: the answer is the same before and after cattrs
+    # has seen the class (its field types are strings until then).
+    fields = attrs.fields(attrs.resolve_types(cls))
+    if fields and all(field.type in _PLAIN_FIELD_TYPES for field in fields):
+        return tuple(field.name for field in fields)
+    return None
 
 
 def structure_problems(exc: BaseException) -> str | None:

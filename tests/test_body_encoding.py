@@ -90,8 +90,9 @@ def test_what_json_cannot_say_exactly_is_refused(body: dict[Any, Any], error: ty
         dumps_body(body)
 
 
-def test_request_models_are_read_into_the_same_ordered_mapping_the_converter_gives() -> None:
-    from alliance_pay._converter import converter, unstructure_body
+def test_request_models_are_written_as_the_converter_reads_them() -> None:
+    from alliance_pay._body import request_body
+    from alliance_pay._converter import converter
     from alliance_pay._models import (
         PayinLinkRequest,
         PayinStatusRequest,
@@ -125,10 +126,8 @@ def test_request_models_are_read_into_the_same_ordered_mapping_the_converter_giv
         Payout(order_id="P-2", status=PayoutStatus.PENDING, amount=Decimal("5")),  # not plain
     ]
     for model in models:
-        mine, theirs = unstructure_body(model), converter.unstructure(model)
-        assert mine == theirs
-        assert list(mine) == list(theirs)
-        assert dumps_body(mine) == dumps_body(theirs)
+        # The same keys, in the same order, with the same values: the same bytes.
+        assert request_body(model) == dumps_body(converter.unstructure(model))
 
 
 TEXT = st.text() | st.sampled_from(["", "ünï", '"quoted"', "back\\slash", "\u2028", "\x00"])
