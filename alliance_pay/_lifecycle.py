@@ -54,6 +54,9 @@ class ClientState(Generic[C]):
         closed: ``close()``/``aclose()`` was called.
         generation: the fork generation the connections were made in.
         loop: the event loop (asyncio loop or trio token) the connections belong to.
+        watchdog: the one timer for the attempt deadlines on that loop
+            ([`Watchdog`][alliance_pay._limits.Watchdog]), made by the first attempt;
+            ``False`` where there is none (trio).
         abandoned: connection pools left behind in a forked child. They belong to the parent:
             closing them here could end its TLS sessions, and dropping them would warn about
             unclosed sockets, so the child keeps them untouched.
@@ -67,6 +70,7 @@ class ClientState(Generic[C]):
         "http_client",
         "loop",
         "owned",
+        "watchdog",
     )
 
     def __init__(self, http_client: C, *, owned: bool) -> None:
@@ -76,6 +80,7 @@ class ClientState(Generic[C]):
         self.closed = False
         self.generation = _generation
         self.loop: object = None
+        self.watchdog: Any = None
         self.abandoned: list[C] = []
 
 
@@ -128,7 +133,7 @@ def _forked(state: ClientState[Any], name: str) -> bool:
             "(and its http_client) in the child process"
         )
     state.generation = _generation
-    state.loop = None
+    state.loop = state.watchdog = None
     return True
 
 
@@ -139,6 +144,16 @@ def check_async_usage(state: ClientState[Any], name: str) -> bool:
     Used from another loop (a second ``asyncio.run``), they fail half-way through a request,
     maybe after a payout was sent; so the client refuses at once, before sending anything.
     """
+    asyncio = sys.modules.get("asyncio")
+    if (  # the usual case, at the cost of one test: open, not forked, on its own asyncio loop
+        asyncio is not None
+        and state.loop is asyncio._get_running_loop()
+        and state.loop is not None
+        and not state.closed
+        and state.generation == _generation
+        and not state.http_client.is_closed
+    ):
+        return False
     _check_open(state, name)
     forked = _forked(state, name)
     loop = _current_loop()

@@ -3,8 +3,9 @@
 httpx's timeouts bound each network operation, not the call: a server that sends one byte a
 second never trips a 2 s read timeout. [`Deadline`][alliance_pay._limits.Deadline] is the
 attempt's total, from sending to the last byte of the body. The async client also runs the
-attempt inside an anyio cancel scope with that deadline (asyncio and trio alike); the sync
-client, which has no cancel scopes, checks it between body chunks.
+attempt inside a scope that cancels it at that deadline (one asyncio timer per client, or an
+anyio cancel scope on trio); the sync client, which has no cancel scopes, checks it between
+body chunks.
 
 [`BodyReader`][alliance_pay._limits.BodyReader] decodes the raw body itself, never more than
 the cap: a 1 MB gzip bomb that inflates to 1 GB stops at the cap, and memory stays bounded
@@ -14,6 +15,7 @@ by it, on a success and on an error status alike.
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import time
 import zlib
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
-from ._lifecycle import running_asyncio
+from ._lifecycle import ClientState, running_asyncio
 
 if TYPE_CHECKING:
     import asyncio
@@ -36,6 +38,7 @@ __all__ = [
     "BodyUndecodable",
     "Deadline",
     "DeadlineExceeded",
+    "Watchdog",
     "attempt_scope_async",
     "attempt_scope_sync",
     "check_size",
@@ -87,12 +90,16 @@ class Deadline:
             raise DeadlineExceeded(f"over the {self.seconds:g} s deadline")
 
 
-def attempt_scope_async(deadline: Deadline) -> contextlib.AbstractContextManager[object]:
+def attempt_scope_async(
+    deadline: Deadline, state: ClientState[Any] | None = None
+) -> contextlib.AbstractContextManager[object]:
     """A scope that ends the attempt at its deadline with ``TimeoutError``, under any loop.
 
-    On asyncio (3.11+) it is asyncio's own timeout mechanism, as ``asyncio.timeout`` does it:
-    one timer on the loop, a fraction of an anyio cancel scope's cost on every call. Elsewhere
-    (trio, or Python 3.10 without ``Task.uncancel``) it is ``anyio.fail_after``.
+    On asyncio (3.11+) it is asyncio's own timeout mechanism, as ``asyncio.timeout`` does it,
+    with one timer per client, not one per attempt: the client's
+    [`Watchdog`][alliance_pay._limits.Watchdog] (kept in ``state``, the client's, already
+    checked to be on this loop). Elsewhere (trio, or Python 3.10 without ``Task.uncancel``) it
+    is ``anyio.fail_after``.
 
     Examples:
         >>> import asyncio
@@ -104,47 +111,110 @@ def attempt_scope_async(deadline: Deadline) -> contextlib.AbstractContextManager
         ...
         TimeoutError
     """
-    running = running_asyncio() if _HAS_UNCANCEL else None
-    if running is not None:
-        module, loop = running
-        task = module.current_task(loop)
+    watchdog: Watchdog | None
+    if state is None:
+        watchdog = Watchdog.here()
+    else:
+        watchdog = state.watchdog
+        if watchdog is None:  # the client's first attempt on this loop; False: not asyncio
+            watchdog = Watchdog.here()
+            state.watchdog = watchdog or False
+    if watchdog:
+        task = watchdog.current_task(watchdog.loop)
         if task is not None:
-            return _LoopDeadline(loop, task, deadline.seconds, module.CancelledError)
+            return _LoopDeadline(watchdog, task, deadline.seconds)
     return anyio.fail_after(deadline.seconds)
 
 
 _HAS_UNCANCEL = sys.version_info >= (3, 11)
+#: How early a deadline may fire: asyncio runs a timer up to its clock's resolution early.
+_EARLY = 0.001
+
+
+class Watchdog:
+    """One asyncio timer for every attempt open on a loop, however many there are.
+
+    An attempt's scope registers here and leaves on exit. The timer is armed for the earliest
+    deadline among them; when it fires, it cancels each task whose deadline has passed and
+    re-arms for the earliest one left. An attempt whose deadline is no earlier than the armed
+    timer's (the usual case: one timeout, later starts) costs a dictionary entry, no timer.
+
+    Examples:
+        >>> import asyncio
+        >>> async def main() -> bool:
+        ...     return Watchdog.here() is not None
+        >>> asyncio.run(main())
+        True
+    """
+
+    __slots__ = ("_armed_at", "_handle", "_open", "cancelled", "current_task", "loop")
+
+    def __init__(self, module: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.current_task = module.current_task
+        self.cancelled: type[BaseException] = module.CancelledError
+        self._open: dict[_LoopDeadline, None] = {}
+        self._handle: asyncio.TimerHandle | None = None
+        self._armed_at = math.inf
+
+    @classmethod
+    def here(cls) -> Watchdog | None:
+        """A watchdog for the running asyncio loop; ``None`` on trio, or before 3.11."""
+        running = running_asyncio() if _HAS_UNCANCEL else None
+        return None if running is None else cls(*running)
+
+    def watch(self, scope: _LoopDeadline) -> None:
+        self._open[scope] = None
+        if scope.expires_at < self._armed_at:
+            self._arm(scope.expires_at)
+
+    def leave(self, scope: _LoopDeadline) -> None:
+        # The timer stays armed: it fires once, finds nothing due, and is not re-armed.
+        del self._open[scope]
+
+    def _arm(self, when: float) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._armed_at = when
+        self._handle = self.loop.call_at(when, self._fire)
+
+    def _fire(self) -> None:
+        self._handle, self._armed_at = None, math.inf
+        due = self.loop.time() + _EARLY
+        earliest = math.inf
+        for scope in list(self._open):
+            if scope.expires_at <= due:
+                del self._open[scope]
+                scope.fire()
+            elif scope.expires_at < earliest:
+                earliest = scope.expires_at
+        if earliest < math.inf:
+            self._arm(earliest)
 
 
 class _LoopDeadline:
     """Cancel the task at the deadline, and turn that cancellation (only that one) into
-    ``TimeoutError`` on the way out: ``asyncio.timeout``'s logic, as a plain context manager.
+    ``TimeoutError`` on the way out: ``asyncio.timeout``'s logic, as a plain context manager
+    whose timer is the [`Watchdog`][alliance_pay._limits.Watchdog]'s.
 
     A cancellation from anywhere else (the caller's cancel scope, ``task.cancel()``) counts in
     ``Task.cancelling()`` and goes on as ``CancelledError``, even when the timer fired too.
     """
 
-    __slots__ = ("_cancelled", "_cancelling", "_fired", "_handle", "_loop", "_seconds", "_task")
+    __slots__ = ("_cancelling", "_fired", "_task", "_watchdog", "expires_at")
 
-    def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        task: asyncio.Task[Any],
-        seconds: float,
-        cancelled: type[BaseException],
-    ) -> None:
-        self._cancelled = cancelled
-        self._loop = loop
+    def __init__(self, watchdog: Watchdog, task: asyncio.Task[Any], seconds: float) -> None:
+        self._watchdog = watchdog
         self._task: Any = task  # Task.cancelling()/uncancel() are 3.11+, checked by the caller
-        self._seconds = seconds
         self._fired = False
+        self.expires_at = watchdog.loop.time() + seconds
 
     def __enter__(self) -> _LoopDeadline:
         self._cancelling = self._task.cancelling()
-        self._handle = self._loop.call_at(self._loop.time() + self._seconds, self._fire)
+        self._watchdog.watch(self)
         return self
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         self._fired = True
         self._task.cancel()
 
@@ -154,17 +224,16 @@ class _LoopDeadline:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._handle.cancel()
+        if not self._fired:
+            self._watchdog.leave(self)
         # uncancel() runs whenever the timer fired: it takes back this scope's own request.
-        if (
-            self._fired
-            and self._task.uncancel() <= self._cancelling
-            and exc_type is self._cancelled
-        ):
+        elif self._task.uncancel() <= self._cancelling and exc_type is self._watchdog.cancelled:
             raise TimeoutError from exc
 
 
-def attempt_scope_sync(deadline: Deadline) -> contextlib.nullcontext[None]:
+def attempt_scope_sync(
+    deadline: Deadline, state: ClientState[Any] | None = None
+) -> contextlib.nullcontext[None]:
     """No cancel scope for threads: the sync reader checks ``deadline`` between chunks instead,
     and each network operation is bounded by its own httpx timeout, never longer than it."""
     return contextlib.nullcontext()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from typing import Any
 
 import anyio
 import httpx
@@ -93,3 +94,81 @@ async def test_a_deadline_whose_cancellation_was_swallowed_leaves_nothing_pendin
     assert task is not None
     assert task.cancelling() == 0
     await asyncio.sleep(0)
+
+
+async def test_one_timer_serves_every_attempt_of_a_client() -> None:
+    # A timer per attempt would cost each call a heap push and a cancellation on the loop.
+    loop = asyncio.get_running_loop()
+    armed = 0
+    call_at = loop.call_at
+
+    def counting_call_at(*args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        nonlocal armed
+        armed += 1
+        return call_at(*args, **kwargs)
+
+    answer = {"success": True, "data": {"balance": "10.00"}}
+    async with AsyncAllianceClient(
+        access_key="ak",
+        secret_key="sk",
+        base_url="https://alliance.test",
+        http_client=httpx.AsyncClient(
+            transport=httpx.MockTransport(lambda request: httpx.Response(200, json=answer))
+        ),
+    ) as client:
+        loop.call_at = counting_call_at  # type: ignore[method-assign]
+        try:
+            for _ in range(50):
+                await client.balance.retrieve()
+        finally:
+            del loop.call_at
+    assert armed == 1
+
+
+async def test_concurrent_attempts_each_end_at_their_own_deadline() -> None:
+    # The shared timer is armed for the earliest deadline: a short one started after a long
+    # one re-arms it earlier, and after it fires the timer re-arms for the next one due.
+    async with _hanging_client(5.0) as client:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        ended: dict[str, float] = {}
+
+        async def call(name: str, seconds: float) -> None:
+            with pytest.raises(APITimeoutError):
+                await client.with_options(timeout=seconds).balance.retrieve()
+            ended[name] = loop.time() - started
+
+        with anyio.fail_after(3):  # the test's own bound, were a deadline never to fire
+            async with anyio.create_task_group() as group:
+                group.start_soon(call, "long", 0.6)
+                await asyncio.sleep(0.01)
+                group.start_soon(call, "short", 0.05)
+                group.start_soon(call, "middle", 0.3)
+    assert 0.05 <= ended["short"] < 0.25
+    assert 0.3 <= ended["middle"] < 0.5
+    assert 0.6 <= ended["long"] < 0.9
+
+
+async def test_a_deadline_still_fires_after_the_timer_fired_with_nothing_due() -> None:
+    answer = {"success": True, "data": {"balance": "10.00"}}
+    slow = False
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if slow:
+            await asyncio.sleep(3600)
+        return httpx.Response(200, json=answer)
+
+    async with AsyncAllianceClient(
+        access_key="ak",
+        secret_key="sk",
+        base_url="https://alliance.test",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        max_retries=0,
+        timeout=0.05,
+    ) as client:
+        await client.balance.retrieve()  # arms the timer for its deadline, and is done
+        await asyncio.sleep(0.1)  # the timer fires, with no attempt open
+        slow = True
+        with pytest.raises(APITimeoutError):
+            with anyio.fail_after(2):  # the test's own bound, were the deadline never to fire
+                await client.balance.retrieve()

@@ -266,7 +266,7 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
         deadline = Deadline(self._attempt_seconds)
         started = time.perf_counter()
         try:
-            with attempt_scope_async(deadline):
+            with attempt_scope_async(deadline, self._state):
                 response = await http_client.send(
                     request,
                     auth=unsigned_auth(http_client),

@@ -268,7 +268,7 @@ class AllianceClient(BaseClient, WithOnly):
         deadline = Deadline(self._attempt_seconds)
         started = time.perf_counter()
         try:
-            with attempt_scope_sync(deadline):
+            with attempt_scope_sync(deadline, self._state):
                 response = http_client.send(
                     request,
                     auth=unsigned_auth(http_client),
