@@ -16,10 +16,10 @@ Everything here is deterministic, so it is pinned by the known-answer vectors in
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import json.encoder
+import re
 import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -105,7 +105,7 @@ def compute_signature(
     """
     key = secret_key.encode("utf-8") if isinstance(secret_key, str) else secret_key
     message = canonical_message(method, path, body, timestamp)
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
 def signing_path(raw_path: str | bytes) -> str:
@@ -129,7 +129,12 @@ def encode_path_segment(value: str) -> str:
         >>> encode_path_segment("ORD/2026/11")
         'ORD%2F2026%2F11'
     """
-    return quote(value, safe="")
+    # Letters, digits and "_.-~" are what quote() leaves as they are: such a value (most order
+    # ids) is its own encoding.
+    return value if _UNRESERVED(value) else quote(value, safe="")
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 
 
 #: ``json``'s C string encoder (non-ASCII as ``\\uXXXX``), what ``json.dumps`` itself uses.

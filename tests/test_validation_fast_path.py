@@ -220,3 +220,44 @@ def test_an_order_id_path_segment_is_what_the_rules_and_quoting_make_it(order_id
             order_id_path_segment(order_id)
     else:
         assert order_id_path_segment(order_id) == encode_path_segment(order_id)
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**13), max_value=10**13),
+    st.decimals(allow_nan=True, places=3),
+    st.floats(allow_nan=True),
+    st.text(alphabet=st.sampled_from("aZ09-_~./%?# \n\t\x00\x7fé@+"), max_size=8),
+)
+
+
+@given(st.sampled_from(sorted(_BY_FIELD)), _VALUES)
+def test_one_value_is_judged_as_its_rules_judge_it_one_by_one(
+    endpoint_field: tuple[str, str], value: object
+) -> None:
+    endpoint, field = endpoint_field
+    assert check_value(endpoint, field, value) == _one_rule_at_a_time(endpoint, field, value)
+
+
+# Every ASCII character, and letters and digits that are not ASCII (which quote() encodes).
+_SEGMENT_TEXT = st.text(st.sampled_from([chr(code) for code in range(128)] + list("é٣Ａ")))
+
+
+@given(st.one_of(_SEGMENT_TEXT, st.text()))
+def test_a_path_segment_is_what_quote_makes_of_it(value: str) -> None:
+    from urllib.parse import quote
+
+    from alliance_pay._signing import encode_path_segment
+
+    assert encode_path_segment(value) == quote(value, safe="")
+
+
+def test_each_character_is_encoded_as_quote_encodes_it() -> None:
+    from urllib.parse import quote
+
+    from alliance_pay._signing import encode_path_segment
+
+    for code in range(0x800):
+        for value in (chr(code), f"ORD-{chr(code)}-1"):
+            assert encode_path_segment(value) == quote(value, safe=""), repr(value)

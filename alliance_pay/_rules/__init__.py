@@ -306,8 +306,14 @@ def check_value(endpoint: str, field: str, value: object) -> str | None:
         >>> check_value("payouts.create", "payment_method", "UPI") is None
         True
     """
-    for rule in _BY_FIELD.get((endpoint, field), ()):
-        reason = rule.check(value)
+    planned = _BY_NAME.get((endpoint, field))
+    if planned is None:
+        return None
+    _, accept, checks = planned
+    if accept is not None and accept(value):
+        return None
+    for check in checks:
+        reason = check(value)
         if reason is not None:
             return reason
     return None
@@ -368,6 +374,11 @@ _PLAN: Final = {
     for endpoint, names in _FIELDS.items()
 }
 
+
+#: The same plan by (endpoint, field), for checking one value.
+_BY_NAME: Final = {
+    (endpoint, planned[0]): planned for endpoint, plan in _PLAN.items() for planned in plan
+}
 
 #: Each endpoint's quick pass (see ``_quick``): every rule confirmed at once for a valid body.
 _QUICK: Final = {
