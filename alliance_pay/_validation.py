@@ -11,18 +11,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
+from ._api_call import ApiCall
+from ._body import mapping_body
 from ._exceptions import AllianceValidationError
 from ._models import PayinLinkRequest, PayoutRequest
 from ._rules import check_fields, check_value, to_amount
 from ._signing import encode_path_segment
 
 __all__ = [
+    "Arguments",
     "check_amount",
     "check_order_id",
     "order_id_path_segment",
     "payin_link_request",
+    "payout_call",
     "payout_request",
 ]
+
+
+class Arguments(dict[str, object]):
+    """A call's arguments, by name, whose ``repr`` names them without their values: they hold
+    account numbers, names and mobiles, and a traceback with locals shows every local's repr.
+
+    Examples:
+        >>> Arguments(order_id="P-1", beneficiary_acc_no="123456789012")
+        Arguments(order_id=..., beneficiary_acc_no=...)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{name}=...' for name in self)})"
 
 
 def _refuse(endpoint: str, body: Mapping[str, object]) -> None:
@@ -158,3 +177,35 @@ def payout_request(
         user_id=str(user_id),
         remarks=None if remarks is None else str(remarks),
     )
+
+
+def payout_call(arguments: Mapping[str, object]) -> ApiCall:
+    """The call of ``payouts.create`` for its ``arguments`` (those of ``payout_request``),
+    refused with ``AllianceValidationError`` as ``payout_request`` refuses them.
+
+    Arguments that pass every rule and are already in the body's form (text as ``str``, the
+    amount a ``Decimal`` or an ``int``) are written straight into the body: the same bytes as
+    the model's, without building it.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> call = payout_call({
+        ...     "order_id": "P-1", "user_id": "u-1", "amount": Decimal("10.50"),
+        ...     "beneficiary_name": "Asha", "beneficiary_email": "asha@example.in",
+        ...     "beneficiary_mobile_no": "9876543210", "beneficiary_address": "12 MG Road",
+        ...     "beneficiary_acc_no": "123456789012", "bank_name": "SBI", "ifsc": "SBIN0060589",
+        ...     "payment_method": "IMPS", "remarks": None,
+        ... })
+        >>> call.order_id, call.body[call.body.index(b'"amount"'):]
+        ('P-1', b'"amount":10.5,"order_id":"P-1","user_id":"u-1","remarks":null}')
+    """
+    if not check_fields("payouts.create", arguments):
+        body = mapping_body(PayoutRequest, arguments)
+        if body is not None:
+            order_id = str(arguments["order_id"])
+            return ApiCall("POST", _PAYOUT_PATH, body, idempotent=False, order_id=order_id)
+    request = payout_request(**arguments)
+    return ApiCall.json("POST", _PAYOUT_PATH, request, idempotent=False, order_id=request.order_id)
+
+
+_PAYOUT_PATH = "api/v1/payout/initiate"

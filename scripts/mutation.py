@@ -123,7 +123,16 @@ TARGETS: Final = (
     ),
     Target(
         "alliance_pay/_validation.py",
-        (*_INPUTS, "tests/test_validation_field_names.py", "tests/test_validation.py"),
+        (
+            *_INPUTS,
+            "tests/test_payout_call.py",
+            "tests/test_validation_field_names.py",
+            "tests/test_validation.py",
+        ),
+    ),
+    Target(
+        "alliance_pay/_body.py",
+        ("tests/test_payout_call.py", "tests/test_body_encoding.py", "tests/test_wire_bytes.py"),
     ),
     Target(
         "alliance_pay/_rules/_checks.py",

@@ -21,7 +21,12 @@ from alliance_pay._models import PaymentMethod, Payout, PayoutStatus
 from alliance_pay._response import async_to_raw_response_wrapper
 from alliance_pay._retries import differences, is_retryable
 from alliance_pay._types import NOT_GIVEN, NotGiven, NotGivenOr, TimeoutTypes
-from alliance_pay._validation import order_id_path_segment, payout_request
+from alliance_pay._validation import (
+    Arguments,
+    order_id_path_segment,
+    payout_call,
+    payout_request,
+)
 
 if TYPE_CHECKING:
     from ._client import AsyncAllianceClient
@@ -128,35 +133,38 @@ class AsyncPayoutsResource:
             print(payout.status, payout.charge)
             ```
         """
+        arguments = Arguments(
+            order_id=order_id,
+            user_id=user_id,
+            amount=amount,
+            beneficiary_name=beneficiary_name,
+            beneficiary_email=beneficiary_email,
+            beneficiary_mobile_no=beneficiary_mobile_no,
+            beneficiary_address=beneficiary_address,
+            beneficiary_acc_no=beneficiary_acc_no,
+            bank_name=bank_name,
+            ifsc=ifsc,
+            payment_method=payment_method,
+            remarks=remarks,
+        )
         with self._client._refusing("payouts.create"):
-            body = payout_request(
-                order_id=order_id,
-                user_id=user_id,
-                amount=amount,
-                beneficiary_name=beneficiary_name,
-                beneficiary_email=beneficiary_email,
-                beneficiary_mobile_no=beneficiary_mobile_no,
-                beneficiary_address=beneficiary_address,
-                beneficiary_acc_no=beneficiary_acc_no,
-                bank_name=bank_name,
-                ifsc=ifsc,
-                payment_method=payment_method,
-                remarks=remarks,
-            )
+            call = payout_call(arguments)
         client = self._client._with_call_options(
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
+        checked_order_id = str(order_id)  # a str, checked: as the body has it
         return await client._create(
-            ApiCall.json(
-                "POST", "api/v1/payout/initiate", body, idempotent=False, order_id=body.order_id
-            ),
+            call,
             Payout,
-            order_id=body.order_id,
+            order_id=checked_order_id,
             operation="payouts.create",
-            lookup=partial(_status_call, body.order_id),
+            lookup=partial(_status_call, checked_order_id),
             lookup_type=Payout,
             found=lambda payout: payout,
-            differences=lambda payout: differences(body, payout, _COMPARED_FIELDS),
+            # Only after an unanswered attempt: the asked fields, against the order's record.
+            differences=lambda payout: differences(
+                payout_request(**arguments), payout, _COMPARED_FIELDS
+            ),
         )
 
     async def retrieve(

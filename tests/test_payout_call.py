@@ -1,0 +1,162 @@
+"""``payouts.create``'s call: arguments that pass their checks are written straight into the
+body, and the bytes are those of the model ``payout_request`` builds, whatever the arguments."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from alliance_pay import AllianceValidationError, PaymentMethod
+from alliance_pay._body import mapping_body, request_body
+from alliance_pay._models import PayinLinkRequest, PayinStatusRequest, PayoutRequest
+from alliance_pay._validation import Arguments, payout_call, payout_request
+
+GOOD: dict[str, object] = {
+    "order_id": "P-1",
+    "user_id": "u-1",
+    "amount": Decimal("10.50"),
+    "beneficiary_name": "Asha Rao",
+    "beneficiary_email": "asha@example.in",
+    "beneficiary_mobile_no": "9876543210",
+    "beneficiary_address": "12 MG Road",
+    "beneficiary_acc_no": "123456789012",
+    "bank_name": "SBI",
+    "ifsc": "SBIN0060589",
+    "payment_method": "IMPS",
+    "remarks": None,
+}
+
+
+class Rail(str, enum.Enum):
+    NEFT = "NEFT"
+
+
+TEXT = st.text(st.sampled_from('aZ09 -./é\n\t\x00\u2028\u00a0"\\%'), max_size=6)
+VALUES: dict[str, Any] = {
+    "amount": st.one_of(
+        st.decimals(allow_nan=True, places=3, max_value=10**12),
+        st.integers(min_value=-5, max_value=10**12),
+        st.floats(allow_nan=True),
+        st.sampled_from(["10.50", " 7 ", "1e3", "abc", True, None]),
+    ),
+    "beneficiary_mobile_no": st.one_of(TEXT, st.integers(), st.none()),
+    "payment_method": st.one_of(TEXT, st.sampled_from([PaymentMethod.IMPS, Rail.NEFT])),
+    "remarks": st.one_of(st.none(), TEXT, st.integers()),
+}
+
+
+@st.composite
+def arguments(draw: st.DrawFn) -> dict[str, object]:
+    """The good arguments, with a few of them replaced by anything."""
+    chosen = draw(st.sets(st.sampled_from(sorted(GOOD)), max_size=3))
+    return {
+        name: draw(VALUES.get(name, st.one_of(TEXT, st.integers(), st.none())))
+        if name in chosen
+        else value
+        for name, value in GOOD.items()
+    }
+
+
+def _outcome(build: Any) -> tuple[str, object]:
+    try:
+        return "ok", build()
+    except AllianceValidationError as error:
+        return "refused", (str(error), error.errors)
+
+
+@given(arguments())
+@example(GOOD)
+@example({**GOOD, "payment_method": PaymentMethod.IMPS, "amount": 7})
+@example({**GOOD, "beneficiary_mobile_no": 9876543210, "amount": "10.50"})
+@example({**GOOD, "remarks": "first payout", "payment_method": Rail.NEFT})
+def test_the_call_carries_the_bytes_of_the_model_or_the_same_refusal(
+    given_arguments: dict[str, object],
+) -> None:
+    fast = _outcome(lambda: payout_call(given_arguments))
+    model = _outcome(lambda: payout_request(**given_arguments))  # type: ignore[arg-type]
+    assert fast[0] == model[0]
+    if fast[0] == "refused":
+        assert fast[1] == model[1]
+        return
+    call, request = fast[1], model[1]
+    assert call.body == request_body(request)
+    assert call.order_id == request.order_id
+    assert (call.method, call.path, call.idempotent) == ("POST", "api/v1/payout/initiate", False)
+
+
+def test_good_arguments_are_written_without_building_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(**arguments: object) -> None:
+        raise AssertionError("the model was built")
+
+    monkeypatch.setattr("alliance_pay._validation.payout_request", refuse)
+    for extra in ({}, {"payment_method": PaymentMethod.NEFT}, {"amount": 7}):
+        assert payout_call({**GOOD, **extra}).body is not None
+
+
+@pytest.mark.parametrize(
+    ("cls", "values"),
+    [
+        (PayoutRequest, {**GOOD, "remarks": 'ünï "quoted" \\ %s'}),
+        (PayoutRequest, {**GOOD, "amount": Decimal("0.044483112236186464288287305819")}),
+        (
+            PayinLinkRequest,
+            {
+                "user_id": "u-1",
+                "order_id": "L-1",
+                "amount": 150,
+                "method": "UPI",
+                "redirect_url": "https://shop.in/done?x=%20",
+            },
+        ),
+        (PayinStatusRequest, {"order_id": "L-1"}),
+    ],
+)
+def test_a_mapping_is_written_as_the_model_built_from_it(
+    cls: type, values: dict[str, object]
+) -> None:
+    model = cls(**{name: Decimal(v) if isinstance(v, int) else v for name, v in values.items()})
+    assert mapping_body(cls, values) == request_body(model)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"amount": 1.5},  # a float: the model reads it through its repr
+        {"amount": "10.50"},
+        {"amount": True},
+        {"beneficiary_mobile_no": 9876543210},
+        {"remarks": 5},
+    ],
+)
+def test_a_value_not_in_the_bodys_form_is_left_to_the_model(change: dict[str, object]) -> None:
+    assert mapping_body(PayoutRequest, {**GOOD, **change}) is None
+
+
+def test_a_missing_value_is_left_to_the_model() -> None:
+    assert mapping_body(PayoutRequest, {k: v for k, v in GOOD.items() if k != "ifsc"}) is None
+    assert mapping_body(PayoutRequest, {k: v for k, v in GOOD.items() if k != "remarks"}) is None
+
+
+def test_a_class_with_a_field_that_is_not_plain_is_left_to_the_model() -> None:
+    @attrs.frozen
+    class Nested:
+        items: list[str]
+
+    assert mapping_body(Nested, {"items": ["a"]}) is None
+
+
+def test_the_arguments_a_create_holds_show_their_names_not_their_values() -> None:
+    # A traceback with locals shows them (Sentry, rich): never an account number or a mobile.
+    shown = repr(Arguments(GOOD))
+    assert shown.startswith("Arguments(order_id=..., user_id=..., amount=...")
+    for value in GOOD.values():
+        if value is not None:
+            assert str(value) not in shown
