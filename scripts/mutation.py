@@ -187,6 +187,7 @@ TARGETS: Final = (
                 "RULES",
                 "check_value",
                 "check_fields",
+                "_first_broken",
                 "_index",
                 "_planned",
             }

@@ -307,16 +307,7 @@ def check_value(endpoint: str, field: str, value: object) -> str | None:
         True
     """
     planned = _BY_NAME.get((endpoint, field))
-    if planned is None:
-        return None
-    _, accept, checks = planned
-    if accept is not None and accept(value):
-        return None
-    for check in checks:
-        reason = check(value)
-        if reason is not None:
-            return reason
-    return None
+    return None if planned is None else _first_broken(planned, value)
 
 
 def check_fields(endpoint: str, body: Mapping[str, object]) -> dict[str, str]:
@@ -337,16 +328,23 @@ def check_fields(endpoint: str, body: Mapping[str, object]) -> dict[str, str]:
     if endpoint not in ENDPOINTS:
         raise KeyError(f"no rules for {endpoint!r}; known: {', '.join(ENDPOINTS)}")
     errors: dict[str, str] = {}
-    for name, accept, checks in _PLAN[endpoint]:
-        value = body.get(name, MISSING)
-        if accept is not None and accept(value):
-            continue
-        for check in checks:
-            reason = check(value)
-            if reason is not None:
-                errors[name] = reason
-                break
+    for planned in _PLAN[endpoint]:
+        reason = _first_broken(planned, body.get(planned[0], MISSING))
+        if reason is not None:
+            errors[planned[0]] = reason
     return errors
+
+
+def _first_broken(planned: tuple[str, Any, tuple[Check, ...]], value: object) -> str | None:
+    """Why ``value`` breaks the first of a planned field's checks it breaks, or ``None``."""
+    _, accept, checks = planned
+    if accept is not None and accept(value):
+        return None
+    for check in checks:
+        reason = check(value)
+        if reason is not None:
+            return reason
+    return None
 
 
 def _index(rules: Iterable[Rule]) -> tuple[dict[tuple[str, str], list[Rule]], dict[str, list[str]]]:
