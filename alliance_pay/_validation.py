@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from ._api_call import ApiCall
-from ._body import mapping_body
+from ._body import mapping_body, request_body
 from ._exceptions import AllianceValidationError
 from ._models import PayinLinkRequest, PayoutRequest
 from ._rules import check_fields, check_value, to_amount
@@ -161,20 +161,26 @@ def payout_request(
         "remarks": remarks,
     }
     _refuse("payouts.create", given)
+    return _payout_model(given)
+
+
+def _payout_model(given: Mapping[str, object]) -> PayoutRequest:
+    # Arguments the rules have passed (_refuse ran them): converted, not checked again.
+    remarks = given["remarks"]
     return PayoutRequest(
-        beneficiary_name=str(beneficiary_name),
-        beneficiary_email=str(beneficiary_email),
+        beneficiary_name=str(given["beneficiary_name"]),
+        beneficiary_email=str(given["beneficiary_email"]),
         # The docs send it both ways; a number is sent as its digits, the form the status
         # call answers with.
-        beneficiary_mobile_no=str(beneficiary_mobile_no),
-        beneficiary_address=str(beneficiary_address),
-        payment_method=str(payment_method),
-        beneficiary_acc_no=str(beneficiary_acc_no),
-        bank_name=str(bank_name),
-        ifsc=str(ifsc),
-        amount=_checked_amount(amount),
-        order_id=str(order_id),
-        user_id=str(user_id),
+        beneficiary_mobile_no=str(given["beneficiary_mobile_no"]),
+        beneficiary_address=str(given["beneficiary_address"]),
+        payment_method=str(given["payment_method"]),
+        beneficiary_acc_no=str(given["beneficiary_acc_no"]),
+        bank_name=str(given["bank_name"]),
+        ifsc=str(given["ifsc"]),
+        amount=_checked_amount(given["amount"]),
+        order_id=str(given["order_id"]),
+        user_id=str(given["user_id"]),
         remarks=None if remarks is None else str(remarks),
     )
 
@@ -183,9 +189,10 @@ def payout_call(arguments: Mapping[str, object]) -> ApiCall:
     """The call of ``payouts.create`` for its ``arguments`` (those of ``payout_request``),
     refused with ``AllianceValidationError`` as ``payout_request`` refuses them.
 
-    Arguments that pass every rule and are already in the body's form (text as ``str``, the
-    amount a ``Decimal`` or an ``int``) are written straight into the body: the same bytes as
-    the model's, without building it.
+    The rules run once. Arguments already in the body's form (text as ``str``, the amount a
+    ``Decimal`` or an ``int``) are then written straight into the body, without building the
+    model; others are converted as the model converts them. The bytes are the model's either
+    way.
 
     Examples:
         >>> from decimal import Decimal
@@ -199,13 +206,12 @@ def payout_call(arguments: Mapping[str, object]) -> ApiCall:
         >>> call.order_id, call.body[call.body.index(b'"amount"'):]
         ('P-1', b'"amount":10.5,"order_id":"P-1","user_id":"u-1","remarks":null}')
     """
-    if not check_fields("payouts.create", arguments):
-        body = mapping_body(PayoutRequest, arguments)
-        if body is not None:
-            order_id = str(arguments["order_id"])
-            return ApiCall("POST", _PAYOUT_PATH, body, idempotent=False, order_id=order_id)
-    request = payout_request(**arguments)
-    return ApiCall.json("POST", _PAYOUT_PATH, request, idempotent=False, order_id=request.order_id)
+    _refuse("payouts.create", arguments)
+    body = mapping_body(PayoutRequest, arguments)
+    if body is None:  # a value the model converts first (an int mobile, a string amount)
+        body = request_body(_payout_model(arguments))
+    order_id = str(arguments["order_id"])
+    return ApiCall("POST", _PAYOUT_PATH, body, idempotent=False, order_id=order_id)
 
 
 _PAYOUT_PATH = "api/v1/payout/initiate"

@@ -93,10 +93,10 @@ def test_the_call_carries_the_bytes_of_the_model_or_the_same_refusal(
 def test_good_arguments_are_written_without_building_the_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def refuse(**arguments: object) -> None:
+    def refuse(arguments: object) -> None:
         raise AssertionError("the model was built")
 
-    monkeypatch.setattr("alliance_pay._validation.payout_request", refuse)
+    monkeypatch.setattr("alliance_pay._validation._payout_model", refuse)
     for extra in ({}, {"payment_method": PaymentMethod.NEFT}, {"amount": 7}):
         assert payout_call({**GOOD, **extra}).body is not None
 
