@@ -144,16 +144,6 @@ def check_async_usage(state: ClientState[Any], name: str) -> bool:
     Used from another loop (a second ``asyncio.run``), they fail half-way through a request,
     maybe after a payout was sent; so the client refuses at once, before sending anything.
     """
-    asyncio = sys.modules.get("asyncio")
-    if (  # the usual case, at the cost of one test: open, not forked, on its own asyncio loop
-        asyncio is not None
-        and state.loop is asyncio._get_running_loop()
-        and state.loop is not None
-        and not state.closed
-        and state.generation == _generation
-        and not state.http_client.is_closed
-    ):
-        return False
     _check_open(state, name)
     forked = _forked(state, name)
     loop = _current_loop()
