@@ -156,10 +156,11 @@ _WRITES: dict[object, tuple[str, str, str]] = {
 def _mapping_writer(cls: type) -> Callable[[Mapping[str, object]], bytes | None] | None:
     import attrs
 
-    if plain_fields(cls) is None:
+    names = plain_fields(cls)  # resolves the field types too
+    if names is None:
         return None
     values = []
-    for field in attrs.fields(attrs.resolve_types(cls)):
+    for field in attrs.fields(cls):
         kind = field.type
         optional = kind in (str | None, Decimal | None)
         if optional:
@@ -168,12 +169,11 @@ def _mapping_writer(cls: type) -> Callable[[Mapping[str, object]], bytes | None]
             return None
         write, exact, other = _WRITES[kind]
         # A missing value is the sentinel M, which no branch writes.
-        value = f"{write} if (v := g({field.name!r}, M)).__class__ is {exact} else {other}"
+        fetch = f"(v := g({field.name!r}, M))"
         if optional:
-            value = (
-                f"'null' if (v := g({field.name!r}, M)) is None"
-                f" else {write} if v.__class__ is {exact} else {other}"
-            )
+            value = f"'null' if {fetch} is None else {write} if v.__class__ is {exact} else {other}"
+        else:
+            value = f"{write} if {fetch}.__class__ is {exact} else {other}"
         values.append(f"        {value},")
     source = "\n".join(
         [
@@ -195,7 +195,7 @@ def _mapping_writer(cls: type) -> Callable[[Mapping[str, object]], bytes | None]
         "NotWritten": _NotWritten,
         "Decimal": Decimal,
         "M": _MISSING,
-        "FORMAT": _format(tuple(field.name for field in attrs.fields(cls))),
+        "FORMAT": _format(names),
     }
     exec(compile(source + "\n", f"<alliance_pay mapping body {cls.__name__}>", "exec"), namespace)  # noqa: S102
     writer: Callable[[Mapping[str, object]], bytes | None] = namespace[f"write_{cls.__name__}"]
