@@ -174,9 +174,15 @@ class BaseClient:
             )
         return clone
 
-    def _refusing(self, operation: str) -> _Refusing:
-        """Let an argument refused inside name the request that was therefore not sent."""
-        return _Refusing(self._base_url, operation)
+    def _refused(self, error: AllianceValidationError, operation: str) -> AllianceValidationError:
+        """``error``, an argument refused before ``operation`` was sent, naming the request that
+        therefore was not: its method and wire path (the base URL's prefix included).
+
+        Called from an ``except`` around the checks, which cost nothing when they pass.
+        """
+        method, _, path = ENDPOINTS[operation].partition(" ")
+        prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
+        return error.locate(method, prefix + path)
 
     def _url(self, path: str) -> str:
         # One URL build per call: httpx parses this string once, in build_request. The path is
@@ -290,21 +296,3 @@ class BaseClient:
         if isinstance(outcome, APIResponseValidationError):
             raise outcome
         return outcome
-
-
-class _Refusing:
-    # A class, not a contextlib generator: it is entered on every call.
-    __slots__ = ("_base_url", "_operation")
-
-    def __init__(self, base_url: httpx.URL, operation: str) -> None:
-        self._base_url = base_url
-        self._operation = operation
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
-        if isinstance(error, AllianceValidationError):
-            method, _, path = ENDPOINTS[self._operation].partition(" ")
-            prefix = self._base_url.raw_path.decode("ascii").split("?", 1)[0]
-            raise error.locate(method, prefix + path) from None

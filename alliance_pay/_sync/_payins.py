@@ -10,7 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from alliance_pay._api_call import ApiCall
-from alliance_pay._exceptions import PayinLinkUnavailableError
+from alliance_pay._exceptions import AllianceValidationError, PayinLinkUnavailableError
 from alliance_pay._models import (
     Payin,
     PayinLink,
@@ -98,7 +98,7 @@ class PayinsResource:
             print(link.pay_url)
             ```
         """
-        with self._client._refusing("payins.create_link"):
+        try:
             body = payin_link_request(
                 user_id=user_id,
                 order_id=order_id,
@@ -106,6 +106,8 @@ class PayinsResource:
                 redirect_url=redirect_url,
                 method=method,
             )
+        except AllianceValidationError as error:
+            raise self._client._refused(error, "payins.create_link") from None
 
         def lost(payin: Payin) -> PayinLink:
             raise PayinLinkUnavailableError(order_id=body.order_id, payin=payin)
@@ -159,8 +161,10 @@ class PayinsResource:
                 print("paid", payin.amount)
             ```
         """
-        with self._client._refusing("payins.retrieve"):
+        try:
             call = _status_call(check_order_id(order_id))
+        except AllianceValidationError as error:
+            raise self._client._refused(error, "payins.retrieve") from None
         client = self._client._with_call_options(
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )

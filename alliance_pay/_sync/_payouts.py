@@ -149,8 +149,10 @@ class PayoutsResource:
             payment_method=payment_method,
             remarks=remarks,
         )
-        with self._client._refusing("payouts.create"):
+        try:
             call = payout_call(arguments)
+        except AllianceValidationError as error:
+            raise self._client._refused(error, "payouts.create") from None
         client = self._client._with_call_options(
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
@@ -197,8 +199,10 @@ class PayoutsResource:
             print(payout.status)
             ```
         """
-        with self._client._refusing("payouts.retrieve"):
+        try:
             call = _status_call(order_id)
+        except AllianceValidationError as error:
+            raise self._client._refused(error, "payouts.retrieve") from None
         client = self._client._with_call_options(
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
@@ -244,8 +248,10 @@ class PayoutsResource:
             raise AllianceValidationError("timeout", "must be a positive number of seconds")
         if poll_interval <= 0:
             raise AllianceValidationError("poll_interval", "must be a positive number of seconds")
-        with self._client._refusing("payouts.retrieve"):
+        try:
             call = _status_call(order_id)
+        except AllianceValidationError as error:
+            raise self._client._refused(error, "payouts.retrieve") from None
         client = self._client._with_call_options(
             extra_headers=extra_headers, max_retries=max_retries
         )
