@@ -46,8 +46,9 @@ class _OpenStrEnum(str, enum.Enum):
         member._value_ = value
         return member
 
-    def __str__(self) -> str:
-        return str(self.value)
+    # The member's text, which is its value (a pseudo-member's too): str's own slot, so
+    # ``str(member)``, as every request body writes a rail, calls no Python code.
+    __str__ = str.__str__
 
 
 class PayinStatus(_OpenStrEnum):
