@@ -129,6 +129,13 @@ def to_money(value: object, _: object = None) -> Decimal:
             return Decimal(text)
     elif type(value) is str and len(value) <= _MAX_TEXT and _PLAIN_AMOUNT(value):
         return Decimal(value)
+    elif (
+        type(value) is Decimal  # a JSON number with a fraction, as the SDK's decoder reads it
+        and value.is_finite()
+        and 0 <= value < _MAX_PLAIN_INT
+        and value.as_tuple().exponent >= -2  # type: ignore[operator]  # an int when finite
+    ):
+        return value
     result = to_decimal(value)
     if result < 0:
         raise ValueError(f"must not be negative: {_shown(value)}")

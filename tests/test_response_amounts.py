@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alliance_pay import AllianceClient, APIResponseValidationError
 from alliance_pay._converter import to_money
@@ -70,6 +72,7 @@ ACCEPTED: list[tuple[object, Decimal]] = [
 ]
 REFUSED: list[object] = [
     "-0.01",  # the smallest negative amount
+    -0.01,  # as a JSON number, which the SDK's decoder reads as a Decimal
     "-100",
     -1,
     "0.001",  # a tenth of a paisa
@@ -153,6 +156,11 @@ PLAIN: list[tuple[object, str]] = [
     ("999999999999.99", "999999999999.99"),
     (5.9, "5.9"),
     (0.5, "0.5"),
+    # A JSON number with a fraction, as the SDK's decoder reads it.
+    (Decimal("5.9"), "5.9"),
+    (Decimal("100.10"), "100.10"),
+    (Decimal("0"), "0"),
+    (Decimal("999999999999.99"), "999999999999.99"),
 ]
 
 
@@ -167,3 +175,22 @@ def test_an_amount_written_plainly_is_read_without_the_general_parser(
 
     monkeypatch.setattr("alliance_pay._converter.to_decimal", general)
     assert str(to_money(sent)) == read
+
+
+def _outcome(value: object) -> str:
+    try:
+        return f"read {to_money(value)}"
+    except (TypeError, ValueError):
+        return "refused"
+
+
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True)
+    | st.decimals(min_value=-1, max_value=10**12 + 1, places=2)
+    | st.decimals(min_value=-1, max_value=10**12 + 1, places=3)
+    | st.sampled_from(["1E+5", "1E+11", "1E+12", "-0.00", "-0.01", "5.90E0", "1.5E-1"]).map(Decimal)
+)
+def test_a_decimal_amount_is_read_as_its_text_is(value: Decimal) -> None:
+    # The decoder hands amounts with a fraction over as Decimal, which has a quick path of its
+    # own: it accepts and refuses exactly what the general reading of the same digits does.
+    assert _outcome(value) == _outcome(str(value))
