@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import attrs
+from typing import NamedTuple
 
 from ._body import request_body
 
 __all__ = ["ApiCall"]
 
 
-def _body_repr(body: bytes | None) -> str:
-    # The body holds account numbers, names and mobiles: a traceback with locals (Sentry,
-    # rich) shows every ApiCall on the stack, so its repr gives only the size.
-    return "None" if body is None else f"<{len(body)} bytes>"
-
-
-@attrs.frozen
-class ApiCall:
-    """One endpoint call, before it is sent.
+class ApiCall(NamedTuple):
+    """One endpoint call, before it is sent: immutable, and made on every call, so a named
+    tuple (one constructor call, no attribute set one by one).
 
     Attributes:
         method: the HTTP method.
@@ -33,9 +27,18 @@ class ApiCall:
 
     method: str
     path: str
-    body: bytes | None = attrs.field(default=None, repr=_body_repr)
+    body: bytes | None = None
     idempotent: bool = True
     order_id: str | None = None
+
+    def __repr__(self) -> str:
+        # The body holds account numbers, names and mobiles: a traceback with locals (Sentry,
+        # rich) shows every ApiCall on the stack, so its repr gives only the size.
+        body = "None" if self.body is None else f"<{len(self.body)} bytes>"
+        return (
+            f"ApiCall(method={self.method!r}, path={self.path!r}, body={body}, "
+            f"idempotent={self.idempotent!r}, order_id={self.order_id!r})"
+        )
 
     @classmethod
     def json(
@@ -47,5 +50,6 @@ class ApiCall:
         idempotent: bool,
         order_id: str | None = None,
     ) -> ApiCall:
+        """The call with ``payload`` (a request model) as its exact JSON body."""
         body = request_body(payload)
         return cls(method, path, body, idempotent, order_id)
