@@ -17,9 +17,10 @@ Examples:
     ... ))
     b'{"user_id":"u-1","order_id":"L-1","amount":100.5,"method":"UPI","redirect_url":"https://shop.in/done"}'
 
-[`mapping_body`][alliance_pay._body.mapping_body] writes the same bytes straight from the
-arguments a model would be built from, when each is already in its field's form, so a call
-whose arguments passed their checks need not build the model at all.
+[`checked_body`][alliance_pay._body.checked_body] writes the same bytes straight from the
+arguments a model would be built from, testing each against its endpoint's rules as it goes,
+when each passes its quick test and is already in its field's form: a call whose arguments
+are good then neither checks them a second time nor builds the model.
 """
 
 from __future__ import annotations
@@ -27,19 +28,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from ._converter import converter, plain_fields
+from ._rules import MISSING, QUICK_NAMES, quick_terms_for
 from ._signing import decimal_text, dumps_body, json_string, json_value
 
-__all__ = ["mapping_body", "request_body"]
+__all__ = ["checked_body", "request_body"]
 
 Encoder = Callable[[Any], bytes]
 
 _ENCODERS: dict[type, Encoder] = {}
-_WRITERS: dict[type, Callable[[Mapping[str, object]], bytes | None]] = {}
+_WRITERS: dict[tuple[str, type], Callable[[Mapping[str, object]], bytes | None]] = {}
 _LOCK = threading.Lock()
-_MISSING: Any = object()
 
 
 def request_body(payload: object) -> bytes:
@@ -89,39 +90,39 @@ def _format(names: tuple[str, ...]) -> str:
     return "{" + ",".join(f"{json_string(name)}:%s" for name in names) + "}"
 
 
-def mapping_body(cls: type, values: Mapping[str, object]) -> bytes | None:
-    """The body ``request_body`` writes for ``cls(**{name: str(v) ...})``, straight from
-    ``values``, or ``None`` when a value is not in a form written here.
+def checked_body(rules: str, cls: type, values: Mapping[str, object]) -> bytes | None:
+    """The body ``request_body`` writes for the ``cls`` the SDK's request builders make from
+    ``values``, when the values pass the ``rules`` endpoint's quick test (see
+    ``alliance_pay._rules``) and each is in a form written here; else ``None``: check them one
+    by one, then build the model.
 
-    Written here: for a text field a ``str`` (a ``str`` subclass as its ``str()``, which is what
-    the SDK's request builders store); for money a ``Decimal`` or an ``int``; ``None`` where the
-    field is optional. For anything else (an ``int`` mobile number, a float amount), or a
-    class whose fields are not all plain, the answer is ``None``: build the model. The values
-    are not checked here; check them first.
+    Each value is tested and written in the same expression, read once. Written here: for a
+    text field a ``str`` (a ``str`` subclass by its characters, which is what the SDK's request
+    builders store); for money a ``Decimal`` or an ``int``; ``None`` where the field is
+    optional. Anything else (an ``int`` mobile number, a float amount), a class whose fields
+    are not all plain, or one with a field the rules do not test gives ``None``.
 
     Examples:
-        >>> from decimal import Decimal
-        >>> from alliance_pay._models import PayinLinkRequest
-        >>> mapping_body(PayinLinkRequest, {
-        ...     "user_id": "u-1", "order_id": "L-1", "amount": Decimal("100.50"), "method": "UPI",
-        ...     "redirect_url": "https://shop.in/done",
-        ... })
-        b'{"user_id":"u-1","order_id":"L-1","amount":100.5,"method":"UPI","redirect_url":"https://shop.in/done"}'
-        >>> mapping_body(PayinLinkRequest, {"user_id": 7}) is None
+        >>> from alliance_pay._models import PayinStatusRequest
+        >>> checked_body("payins.retrieve", PayinStatusRequest, {"order_id": "PI-1"})
+        b'{"order_id":"PI-1"}'
+        >>> checked_body("payins.retrieve", PayinStatusRequest, {"order_id": "PI\\n1"}) is None
+        True
+        >>> checked_body("payins.retrieve", PayinStatusRequest, {"order_id": 7}) is None
         True
     """
-    writer = _WRITERS.get(cls)
+    writer = _WRITERS.get((rules, cls))
     if writer is None:
-        writer = _writer_for(cls)
+        writer = _writer_for(rules, cls)
     return writer(values)
 
 
-def _writer_for(cls: type) -> Callable[[Mapping[str, object]], bytes | None]:
+def _writer_for(rules: str, cls: type) -> Callable[[Mapping[str, object]], bytes | None]:
     with _LOCK:
-        writer = _WRITERS.get(cls)
+        writer = _WRITERS.get((rules, cls))
         if writer is None:
-            writer = _mapping_writer(cls) or _never
-            _WRITERS[cls] = writer
+            writer = _mapping_writer(rules, cls) or _never
+            _WRITERS[(rules, cls)] = writer
     return writer
 
 
@@ -130,12 +131,12 @@ def _never(values: Mapping[str, object]) -> None:
 
 
 class _NotWritten(Exception):
-    """A value not in a form ``mapping_body`` writes: the model is built instead."""
+    """A value ``checked_body`` does not write: it is checked one by one, and the model built."""
 
 
 def _other_text(value: object) -> str:
-    if isinstance(value, str):  # a str subclass (an enum member): as the model stores it
-        return json_string(str(value))
+    if isinstance(value, str):  # a str subclass (an enum member): its characters, as checked
+        return json_string(str.__str__(value))
     raise _NotWritten
 
 
@@ -153,11 +154,16 @@ _WRITES: dict[object, tuple[str, str, str]] = {
 }
 
 
-def _mapping_writer(cls: type) -> Callable[[Mapping[str, object]], bytes | None] | None:
+def _refused() -> NoReturn:
+    raise _NotWritten
+
+
+def _mapping_writer(rules: str, cls: type) -> Callable[[Mapping[str, object]], bytes | None] | None:
     import attrs
 
     names = plain_fields(cls)  # resolves the field types too
-    if names is None:
+    guards = quick_terms_for(rules)
+    if names is None or guards is None or set(guards) != set(names):
         return None
     values = []
     for field in attrs.fields(cls):
@@ -168,13 +174,12 @@ def _mapping_writer(cls: type) -> Callable[[Mapping[str, object]], bytes | None]
         if kind not in _WRITES:
             return None
         write, exact, other = _WRITES[kind]
-        # A missing value is the sentinel M, which no branch writes.
-        fetch = f"(v := g({field.name!r}, M))"
+        written = f"{write} if v.__class__ is {exact} else {other}"
         if optional:
-            value = f"'null' if {fetch} is None else {write} if v.__class__ is {exact} else {other}"
-        else:
-            value = f"{write} if {fetch}.__class__ is {exact} else {other}"
-        values.append(f"        {value},")
+            written = f"'null' if v is None else {written}"
+        # The guard reads the value into v (a missing one is M, which no branch writes), and
+        # is true when it passes its field's rules.
+        values.append(f"        ({written}) if {guards[field.name]} else R(),")
     source = "\n".join(
         [
             f"def write_{cls.__name__}(m):",
@@ -188,15 +193,18 @@ def _mapping_writer(cls: type) -> Callable[[Mapping[str, object]], bytes | None]
         ]
     )
     namespace: dict[str, Any] = {
+        **QUICK_NAMES,
         "S": json_string,
         "D": decimal_text,
         "T": _other_text,
         "N": _other_money,
+        "R": _refused,
         "NotWritten": _NotWritten,
         "Decimal": Decimal,
-        "M": _MISSING,
+        "M": MISSING,
         "FORMAT": _format(names),
     }
-    exec(compile(source + "\n", f"<alliance_pay mapping body {cls.__name__}>", "exec"), namespace)  # noqa: S102
+    where = f"<alliance_pay {rules} body {cls.__name__}>"
+    exec(compile(source + "\n", where, "exec"), namespace)  # noqa: S102
     writer: Callable[[Mapping[str, object]], bytes | None] = namespace[f"write_{cls.__name__}"]
     return writer

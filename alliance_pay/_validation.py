@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from ._api_call import ApiCall
-from ._body import mapping_body, request_body
+from ._body import checked_body, request_body
 from ._exceptions import AllianceValidationError
 from ._models import PayinLinkRequest, PayoutRequest
 from ._rules import check_fields, check_value, to_amount
@@ -122,11 +122,11 @@ def payin_link_request(
     }
     _refuse("payins.create_link", given)
     return PayinLinkRequest(
-        user_id=str(user_id),
-        order_id=str(order_id),
+        user_id=_text(user_id),
+        order_id=_text(order_id),
         amount=_checked_amount(amount),
-        method=str(method),
-        redirect_url=str(redirect_url),
+        method=_text(method),
+        redirect_url=_text(redirect_url),
     )
 
 
@@ -164,24 +164,31 @@ def payout_request(
     return _payout_model(given)
 
 
+def _text(value: object) -> str:
+    # The text a checked argument is sent as. A str subclass (a caller's own str enum) by its
+    # characters, the ones the rules checked: its str() may be anything, and a (str, Enum)
+    # member's is its qualified name ("Rail.NEFT"). Anything else (an int mobile) by str().
+    return str.__str__(value) if isinstance(value, str) else str(value)
+
+
 def _payout_model(given: Mapping[str, object]) -> PayoutRequest:
     # Arguments the rules have passed (_refuse ran them): converted, not checked again.
     remarks = given["remarks"]
     return PayoutRequest(
-        beneficiary_name=str(given["beneficiary_name"]),
-        beneficiary_email=str(given["beneficiary_email"]),
+        beneficiary_name=_text(given["beneficiary_name"]),
+        beneficiary_email=_text(given["beneficiary_email"]),
         # The docs send it both ways; a number is sent as its digits, the form the status
         # call answers with.
-        beneficiary_mobile_no=str(given["beneficiary_mobile_no"]),
-        beneficiary_address=str(given["beneficiary_address"]),
-        payment_method=str(given["payment_method"]),
-        beneficiary_acc_no=str(given["beneficiary_acc_no"]),
-        bank_name=str(given["bank_name"]),
-        ifsc=str(given["ifsc"]),
+        beneficiary_mobile_no=_text(given["beneficiary_mobile_no"]),
+        beneficiary_address=_text(given["beneficiary_address"]),
+        payment_method=_text(given["payment_method"]),
+        beneficiary_acc_no=_text(given["beneficiary_acc_no"]),
+        bank_name=_text(given["bank_name"]),
+        ifsc=_text(given["ifsc"]),
         amount=_checked_amount(given["amount"]),
-        order_id=str(given["order_id"]),
-        user_id=str(given["user_id"]),
-        remarks=None if remarks is None else str(remarks),
+        order_id=_text(given["order_id"]),
+        user_id=_text(given["user_id"]),
+        remarks=None if remarks is None else _text(remarks),
     )
 
 
@@ -189,10 +196,10 @@ def payout_call(arguments: Mapping[str, object]) -> ApiCall:
     """The call of ``payouts.create`` for its ``arguments`` (those of ``payout_request``),
     refused with ``AllianceValidationError`` as ``payout_request`` refuses them.
 
-    The rules run once. Arguments already in the body's form (text as ``str``, the amount a
-    ``Decimal`` or an ``int``) are then written straight into the body, without building the
-    model; others are converted as the model converts them. The bytes are the model's either
-    way.
+    Good arguments in the body's form (text as ``str``, the amount a ``Decimal`` or an ``int``)
+    are each put to their field's quick test and written into the body in one pass, without
+    building the model. Any other arguments are checked rule by rule (a broken one is refused
+    there) and converted as the model converts them. The bytes are the model's either way.
 
     Examples:
         >>> from decimal import Decimal
@@ -206,11 +213,11 @@ def payout_call(arguments: Mapping[str, object]) -> ApiCall:
         >>> call.order_id, call.body[call.body.index(b'"amount"'):]
         ('P-1', b'"amount":10.5,"order_id":"P-1","user_id":"u-1","remarks":null}')
     """
-    _refuse("payouts.create", arguments)
-    body = mapping_body(PayoutRequest, arguments)
-    if body is None:  # a value the model converts first (an int mobile, a string amount)
+    body = checked_body("payouts.create", PayoutRequest, arguments)
+    if body is None:  # a broken rule, or a value the model converts first (an int mobile)
+        _refuse("payouts.create", arguments)
         body = request_body(_payout_model(arguments))
-    order_id = str(arguments["order_id"])
+    order_id = _text(arguments["order_id"])
     return ApiCall("POST", _PAYOUT_PATH, body, idempotent=False, order_id=order_id)
 
 

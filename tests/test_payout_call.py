@@ -13,9 +13,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from alliance_pay import AllianceValidationError, PaymentMethod
-from alliance_pay._body import mapping_body, request_body
+from alliance_pay._body import checked_body, request_body
 from alliance_pay._models import PayinLinkRequest, PayinStatusRequest, PayoutRequest
-from alliance_pay._validation import Arguments, payout_call, payout_request
+from alliance_pay._validation import (
+    Arguments,
+    payin_link_request,
+    payout_call,
+    payout_request,
+)
 
 GOOD: dict[str, object] = {
     "order_id": "P-1",
@@ -90,40 +95,93 @@ def test_the_call_carries_the_bytes_of_the_model_or_the_same_refusal(
     assert (call.method, call.path, call.idempotent) == ("POST", "api/v1/payout/initiate", False)
 
 
-def test_good_arguments_are_written_without_building_the_model(
+def test_good_arguments_are_checked_once_and_written_without_building_the_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def refuse(arguments: object) -> None:
-        raise AssertionError("the model was built")
+    def refuse(*arguments: object) -> None:
+        raise AssertionError("checked again, or the model built")
 
     monkeypatch.setattr("alliance_pay._validation._payout_model", refuse)
-    for extra in ({}, {"payment_method": PaymentMethod.NEFT}, {"amount": 7}):
+    monkeypatch.setattr("alliance_pay._validation._refuse", refuse)
+    for extra in ({}, {"payment_method": PaymentMethod.NEFT}, {"amount": 7}, {"remarks": "x"}):
         assert payout_call({**GOOD, **extra}).body is not None
 
 
+class Shouting(str):
+    """A str subclass whose str() is not its characters."""
+
+    def __str__(self) -> str:
+        return self.upper() + "\n"
+
+
+@pytest.mark.parametrize("mobile", ["9876543210", 9876543210], ids=["written", "via the model"])
+def test_a_str_subclass_is_sent_as_the_characters_its_checks_read(mobile: object) -> None:
+    # A caller's own (str, Enum) member str()s to its qualified name ("Rail.NEFT"), and any
+    # subclass may say anything there; the rules checked the characters, so they are sent.
+    given_arguments = {
+        **GOOD,
+        "payment_method": Rail.NEFT,
+        "bank_name": Shouting("sbi"),
+        "beneficiary_mobile_no": mobile,
+    }
+    body = payout_call(given_arguments).body
+    assert body is not None
+    assert b'"payment_method":"NEFT"' in body
+    assert b'"bank_name":"sbi"' in body
+    request = payout_request(**given_arguments)  # type: ignore[arg-type]
+    assert (request.payment_method, request.bank_name) == ("NEFT", "sbi")
+    assert type(request.payment_method) is str
+
+
+def test_a_payin_links_str_subclass_is_sent_as_its_characters() -> None:
+    class Method(str, enum.Enum):
+        UPI = "UPI"
+
+    request = payin_link_request(
+        user_id=Shouting("u-1"),
+        order_id="L-1",
+        amount=5,
+        method=Method.UPI,
+        redirect_url="https://shop.in/done",
+    )
+    assert (request.user_id, request.method) == ("u-1", "UPI")
+
+
 @pytest.mark.parametrize(
-    ("cls", "values"),
+    ("rules", "cls", "values"),
     [
-        (PayoutRequest, {**GOOD, "remarks": 'ünï "quoted" \\ %s'}),
-        (PayoutRequest, {**GOOD, "amount": Decimal("0.044483112236186464288287305819")}),
-        (
-            PayinLinkRequest,
-            {
-                "user_id": "u-1",
-                "order_id": "L-1",
-                "amount": 150,
-                "method": "UPI",
-                "redirect_url": "https://shop.in/done?x=%20",
-            },
-        ),
-        (PayinStatusRequest, {"order_id": "L-1"}),
+        ("payouts.create", PayoutRequest, GOOD),
+        ("payouts.create", PayoutRequest, {**GOOD, "remarks": 'ünï "quoted" \\ %s'}),
+        ("payouts.create", PayoutRequest, {**GOOD, "amount": Decimal("99999999999.99")}),
+        ("payouts.create", PayoutRequest, {**GOOD, "amount": Decimal("1E+2")}),
+        ("payouts.create", PayoutRequest, {**GOOD, "amount": 7}),
+        ("payins.retrieve", PayinStatusRequest, {"order_id": "L-1"}),
     ],
 )
-def test_a_mapping_is_written_as_the_model_built_from_it(
-    cls: type, values: dict[str, object]
+def test_good_values_are_written_as_the_model_built_from_them(
+    rules: str, cls: type, values: dict[str, object]
 ) -> None:
     model = cls(**{name: Decimal(v) if isinstance(v, int) else v for name, v in values.items()})
-    assert mapping_body(cls, values) == request_body(model)
+    assert checked_body(rules, cls, values) == request_body(model)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"amount": Decimal(0)},
+        {"amount": Decimal("1.001")},
+        {"amount": Decimal("1e11")},
+        {"amount": -5},
+        {"amount": Decimal("NaN")},
+        {"beneficiary_name": " "},
+        {"order_id": "P\n1"},
+        {"order_id": ".."},
+        {"ifsc": None},
+        {"remarks": 5},
+    ],
+)
+def test_a_value_that_breaks_a_rule_is_not_written(change: dict[str, object]) -> None:
+    assert checked_body("payouts.create", PayoutRequest, {**GOOD, **change}) is None
 
 
 @pytest.mark.parametrize(
@@ -133,24 +191,29 @@ def test_a_mapping_is_written_as_the_model_built_from_it(
         {"amount": "10.50"},
         {"amount": True},
         {"beneficiary_mobile_no": 9876543210},
-        {"remarks": 5},
     ],
 )
 def test_a_value_not_in_the_bodys_form_is_left_to_the_model(change: dict[str, object]) -> None:
-    assert mapping_body(PayoutRequest, {**GOOD, **change}) is None
+    assert checked_body("payouts.create", PayoutRequest, {**GOOD, **change}) is None
 
 
 def test_a_missing_value_is_left_to_the_model() -> None:
-    assert mapping_body(PayoutRequest, {k: v for k, v in GOOD.items() if k != "ifsc"}) is None
-    assert mapping_body(PayoutRequest, {k: v for k, v in GOOD.items() if k != "remarks"}) is None
+    for name in ("ifsc", "remarks"):
+        values = {k: v for k, v in GOOD.items() if k != name}
+        assert checked_body("payouts.create", PayoutRequest, values) is None
 
 
-def test_a_class_with_a_field_that_is_not_plain_is_left_to_the_model() -> None:
+def test_a_class_the_rules_do_not_cover_field_by_field_is_left_to_the_model() -> None:
     @attrs.frozen
     class Nested:
         items: list[str]
 
-    assert mapping_body(Nested, {"items": ["a"]}) is None
+    assert checked_body("payouts.create", Nested, {"items": ["a"]}) is None
+    # A payin link's method has a rule ("exactly 'UPI'") without a quick test.
+    link = {"user_id": "u", "order_id": "L", "amount": 5, "method": "UPI", "redirect_url": "x"}
+    assert checked_body("payins.create_link", PayinLinkRequest, link) is None
+    # A model with a field the rules do not test is not written unchecked.
+    assert checked_body("payins.retrieve", PayoutRequest, GOOD) is None
 
 
 def test_the_arguments_a_create_holds_show_their_names_not_their_values() -> None:

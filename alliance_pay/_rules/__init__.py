@@ -42,7 +42,8 @@ from ._checks import (
     upi,
     whole_paise,
 )
-from ._quick import quick_pass
+from ._quick import NAMES as QUICK_NAMES
+from ._quick import quick_pass, quick_terms
 
 __all__ = [
     "ENDPOINTS",
@@ -52,6 +53,8 @@ __all__ = [
     "Rule",
     "check_fields",
     "check_value",
+    "QUICK_NAMES",
+    "quick_terms_for",
     "rules_markdown",
     "to_amount",
 ]
@@ -333,6 +336,18 @@ def check_fields(endpoint: str, body: Mapping[str, object]) -> dict[str, str]:
         if reason is not None:
             errors[planned[0]] = reason
     return errors
+
+
+def quick_terms_for(endpoint: str) -> dict[str, str] | None:
+    """The endpoint's quick test field by field, each the source of one expression that binds
+    the field's value to ``v`` (see ``_quick.quick_terms``; it runs among ``QUICK_NAMES``), or
+    ``None`` when a field has none. A generated writer puts them before what it writes.
+
+    Examples:
+        >>> quick_terms_for("payins.retrieve")["order_id"].startswith("(((v := g('order_id', M))")
+        True
+    """
+    return quick_terms((name, checks) for name, _, checks in _PLAN[endpoint])
 
 
 def _first_broken(planned: tuple[str, Any, tuple[Check, ...]], value: object) -> str | None:

@@ -41,32 +41,53 @@ from ._checks import (
     whole_paise,
 )
 
-__all__ = ["quick_pass"]
+__all__ = ["NAMES", "quick_pass", "quick_terms"]
 
 QuickPass = Callable[[Mapping[str, object]], bool]
 
 _AMOUNT = frozenset({required, number, positive, whole_paise, below_ceiling})
 
+#: The names the terms use, besides ``g`` (the body's ``get``): a namespace to run them in.
+NAMES: Mapping[str, Any] = {
+    "M": MISSING,
+    "isinstance": isinstance,
+    "search": _CONTROL.search,
+    "Decimal": Decimal,
+    "CEILING": AMOUNT_CEILING,
+    "INT_CEILING": int(AMOUNT_CEILING),
+}
 
-def quick_pass(plan: Iterable[tuple[str, tuple[Check, ...]]]) -> QuickPass | None:
-    """The quick test for bodies checked by ``plan`` (field, checks), or ``None`` when a
-    field's checks are not ones it knows how to confirm at once."""
-    terms = []
+
+def quick_terms(plan: Iterable[tuple[str, tuple[Check, ...]]]) -> dict[str, str] | None:
+    """Each field's quick test, as the source of one expression: it reads the field's value
+    with ``g`` (the body's ``get``), binds it to ``v`` and is true when the value passes every
+    check. ``None`` when a field's checks are not ones it knows how to confirm at once.
+
+    A generator may put a term before code that uses ``v``: ``write(v) if term else ...``.
+
+    Examples:
+        >>> from alliance_pay._rules._checks import string_or_null
+        >>> quick_terms([("remarks", (string_or_null,))])
+        {'remarks': "((v := g('remarks', M)) is None or v.__class__ is str or v is M)"}
+    """
+    terms = {}
     for name, checks in plan:
         term = _term(repr(name), frozenset(checks))
         if term is None:
             return None
-        terms.append(term)
-    namespace: dict[str, Any] = {
-        "M": MISSING,
-        "isinstance": isinstance,
-        "search": _CONTROL.search,
-        "Decimal": Decimal,
-        "CEILING": AMOUNT_CEILING,
-        "INT_CEILING": int(AMOUNT_CEILING),
-    }
+        terms[name] = term
+    return terms
+
+
+def quick_pass(plan: Iterable[tuple[str, tuple[Check, ...]]]) -> QuickPass | None:
+    """The quick test for bodies checked by ``plan`` (field, checks), or ``None`` when a
+    field's checks are not ones it knows how to confirm at once."""
+    terms = quick_terms(plan)
+    if terms is None:
+        return None
+    namespace = dict(NAMES)
     source = "def quick(b):\n    g = b.get\n    return (\n        " + "\n        and ".join(
-        terms or ["True"]
+        terms.values() or ["True"]
     )
     source += "\n    )\n"
     exec(compile(source, "<alliance_pay quick pass>", "exec"), namespace)  # noqa: S102
