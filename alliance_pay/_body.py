@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from ._converter import converter, plain_fields
-from ._rules import MISSING, QUICK_NAMES, quick_terms_for
+from ._rules import QUICK_NAMES, quick_terms_for
 from ._signing import decimal_text, dumps_body, json_string, json_value
 
 __all__ = ["checked_body", "request_body"]
@@ -193,15 +193,13 @@ def _mapping_writer(rules: str, cls: type) -> Callable[[Mapping[str, object]], b
         ]
     )
     namespace: dict[str, Any] = {
-        **QUICK_NAMES,
+        **QUICK_NAMES,  # the guards' names, Decimal and M (a missing value) among them
         "S": json_string,
         "D": decimal_text,
         "T": _other_text,
         "N": _other_money,
         "R": _refused,
         "NotWritten": _NotWritten,
-        "Decimal": Decimal,
-        "M": MISSING,
         "FORMAT": _format(names),
     }
     where = f"<alliance_pay {rules} body {cls.__name__}>"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from alliance_pay import AllianceValidationError, PaymentMethod
+from alliance_pay import AllianceValidationError, PaymentMethod, _body
 from alliance_pay._body import checked_body, request_body
 from alliance_pay._models import PayinLinkRequest, PayinStatusRequest, PayoutRequest
 from alliance_pay._validation import (
@@ -214,6 +214,35 @@ def test_a_class_the_rules_do_not_cover_field_by_field_is_left_to_the_model() ->
     assert checked_body("payins.create_link", PayinLinkRequest, link) is None
     # A model with a field the rules do not test is not written unchecked.
     assert checked_body("payins.retrieve", PayoutRequest, GOOD) is None
+
+
+def test_a_writer_is_generated_once_for_each_rules_and_class(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    @attrs.frozen
+    class Status:
+        order_id: str
+
+    made: list[tuple[str, type]] = []
+    generate = _body._mapping_writer
+
+    def counted(rules: str, cls: type) -> object:
+        made.append((rules, cls))
+        return generate(rules, cls)
+
+    monkeypatch.setattr(_body, "_WRITERS", {})
+    monkeypatch.setattr(_body, "_mapping_writer", counted)
+    for _ in range(3):
+        assert checked_body("payins.retrieve", Status, {"order_id": "P-1"}) == b'{"order_id":"P-1"}'
+        assert checked_body("payouts.retrieve", Status, {"order_id": "P\n1"}) is None
+    assert made == [("payins.retrieve", Status), ("payouts.retrieve", Status)]
+
+
+def test_money_other_than_an_int_or_a_decimal_is_never_written() -> None:
+    # The amount's quick test lets only those two through; this holds if a rule ever changes.
+    for value in (1.5, True, "7"):
+        with pytest.raises(_body._NotWritten):
+            _body._other_money(value)
 
 
 def test_the_arguments_a_create_holds_show_their_names_not_their_values() -> None:
