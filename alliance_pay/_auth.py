@@ -55,13 +55,11 @@ _RequestT = TypeVar("_RequestT")
 class _Secret:
     """Holds a secret so that no repr, log line or traceback local can show it."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("key",)
 
     def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
+        #: The secret as HMAC keys with it: UTF-8, encoded once, not for every request.
+        self.key = value.encode("utf-8")
 
     def __repr__(self) -> str:
         return "'**********'"
@@ -286,6 +284,6 @@ class AllianceAuth(httpx.Auth):
             "Access-Key": self._access_key,
             "Timestamp": timestamp,
             "Signature": compute_signature(
-                self._secret_key.reveal(), method, path, signed_body, timestamp
+                self._secret_key.key, method, path, signed_body, timestamp
             ),
         }

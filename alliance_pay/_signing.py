@@ -63,17 +63,11 @@ def canonical_message(method: str, path: str, body: str | bytes, timestamp: int 
         b'GET\\napi/v1/balance\\n\\n1726748295000\\n'
     """
     body_bytes = body if isinstance(body, bytes) else body.encode("utf-8")
-    return b"".join(
-        (
-            method.upper().encode("ascii"),
-            b"\n",
-            path.encode("utf-8"),
-            b"\n",
-            body_bytes,
-            b"\n",
-            str(timestamp).encode("ascii"),
-            b"\n",
-        )
+    return b"%s\n%s\n%s\n%s\n" % (
+        method.upper().encode("ascii"),
+        path.encode("utf-8"),
+        body_bytes,
+        str(timestamp).encode("ascii"),
     )
 
 
