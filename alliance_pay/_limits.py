@@ -160,15 +160,6 @@ class Watchdog:
         running = running_asyncio() if _HAS_UNCANCEL else None
         return None if running is None else cls(*running)
 
-    def watch(self, scope: _LoopDeadline) -> None:
-        self._open[scope] = None
-        if scope.expires_at < self._armed_at:
-            self._arm(scope.expires_at)
-
-    def leave(self, scope: _LoopDeadline) -> None:
-        # The timer stays armed: it fires once, finds nothing due, and is not re-armed.
-        del self._open[scope]
-
     def _arm(self, when: float) -> None:
         if self._handle is not None:
             self._handle.cancel()
@@ -208,7 +199,12 @@ class _LoopDeadline:
 
     def __enter__(self) -> _LoopDeadline:
         self._cancelling = self._task.cancelling()
-        self._watchdog.watch(self)
+        # Open with the watchdog (here, not in a method of it: this runs on every call), which
+        # is armed anew only for a deadline earlier than the one it is armed for.
+        watchdog = self._watchdog
+        watchdog._open[self] = None
+        if self.expires_at < watchdog._armed_at:
+            watchdog._arm(self.expires_at)
         return self
 
     def fire(self) -> None:
@@ -222,7 +218,9 @@ class _LoopDeadline:
         tb: TracebackType | None,
     ) -> None:
         if not self._fired:
-            self._watchdog.leave(self)
+            # Leave the watchdog. Its timer stays armed: it fires once, finds nothing due, and
+            # is not re-armed.
+            del self._watchdog._open[self]
         # uncancel() runs whenever the timer fired: it takes back this scope's own request.
         elif self._task.uncancel() <= self._cancelling and exc_type is self._watchdog.cancelled:
             raise TimeoutError from exc
