@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from alliance_pay._api_call import ApiCall
@@ -124,7 +123,7 @@ class AsyncPayinsResource:
             PayinLink,
             order_id=body.order_id,
             operation="payins.create_link",
-            lookup=partial(_status_call, body.order_id),
+            lookup=_status_call,
             lookup_type=Payin,
             found=lost,
             differences=lambda payin: _differences(body, payin),

@@ -286,7 +286,8 @@ class AllianceClient(BaseClient, WithOnly):
         except Exception as exc:  # transport errors, the deadline, and what no one foresaw
             self._log_failure(call, started, attempt, exc)
             raise self._transport_error(call, exc) from exc
-        self._log_exchange(call, response, started, attempt)
+        if logger.isEnabledFor(logging.INFO):
+            self._log_exchange(call, response, started, attempt)
         try:
             return self._parse(call, response, cast_to)
         except APIError:
@@ -327,8 +328,8 @@ class AllianceClient(BaseClient, WithOnly):
     def _log_exchange(
         self, call: ApiCall, response: httpx.Response, started: float, attempt: int
     ) -> None:
-        if not logger.isEnabledFor(logging.INFO):
-            return
+        """The INFO line of an answered attempt (the caller checks INFO is on), and at DEBUG
+        the masked headers and bodies."""
         logger.info(
             "%s /%s -> %d in %.0f ms (attempt %d)",
             call.method,
@@ -368,7 +369,7 @@ class AllianceClient(BaseClient, WithOnly):
         *,
         order_id: str,
         operation: str,
-        lookup: Callable[[], ApiCall],
+        lookup: Callable[[str], ApiCall],
         lookup_type: type[R],
         found: Callable[[R], T],
         differences: Callable[[R], Mapping[str, tuple[object, object]]],
@@ -386,12 +387,6 @@ class AllianceClient(BaseClient, WithOnly):
         on, with a WARNING on the ``alliance_pay`` logger and a note on the exception naming
         the order id.
         """
-
-        def settled() -> T | None:
-            """The created record if the order exists (and matches), else None."""
-            # Built only now: most creates are answered and never need it.
-            record = self._look_up(lookup(), lookup_type, order_id, operation)
-            return None if record is None else accept_record(record, found, differences, order_id)
 
         try:
             retries = 0
@@ -414,7 +409,9 @@ class AllianceClient(BaseClient, WithOnly):
                         # refusal (a duplicate order id among them) proves nothing about the
                         # earlier, unanswered attempt.
                         in_doubt = True
-                        result = settled()
+                        result = self._settled(
+                            lookup, lookup_type, found, differences, order_id, operation
+                        )
                         if result is not None:
                             return result
                         if not ambiguous:
@@ -447,6 +444,20 @@ class AllianceClient(BaseClient, WithOnly):
             if not isinstance(exc, Exception):  # cancelled, KeyboardInterrupt: never swallowed
                 note_interrupted_create(exc, order_id=order_id, operation=operation)
             raise
+
+    def _settled(
+        self,
+        lookup: Callable[[str], ApiCall],
+        lookup_type: type[R],
+        found: Callable[[R], T],
+        differences: Callable[[R], Mapping[str, tuple[object, object]]],
+        order_id: str,
+        operation: str,
+    ) -> T | None:
+        """The created record if the order exists (and matches), else None."""
+        # The look-up call is built only now: most creates are answered and never need it.
+        record = self._look_up(lookup(order_id), lookup_type, order_id, operation)
+        return None if record is None else accept_record(record, found, differences, order_id)
 
     def _look_up(
         self, call: ApiCall, cast_to: type[R], order_id: str, operation: str

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING, Final
 
 import time
@@ -38,6 +37,11 @@ __all__ = ["PayoutsResource", "PayoutsWithRawResponse"]
 FINAL_PAYOUT_STATUSES = frozenset({PayoutStatus.APPROVED, PayoutStatus.REJECTED})
 _COMPARED_FIELDS = ("amount", "beneficiary_acc_no", "ifsc", "user_id")
 _MAX_POLL_INTERVAL = 15.0
+
+
+def _created(payout: Payout) -> Payout:
+    # What a create whose answer was lost returns once its order's record is found.
+    return payout
 
 
 def _status_call(order_id: str) -> ApiCall:
@@ -156,15 +160,14 @@ class PayoutsResource:
         client = self._client._with_call_options(
             extra_headers=extra_headers, timeout=timeout, max_retries=max_retries
         )
-        checked_order_id = str(order_id)  # a str, checked: as the body has it
         return client._create(
             call,
             Payout,
-            order_id=checked_order_id,
+            order_id=str.__str__(order_id),  # a str, checked: its characters, as the body has
             operation="payouts.create",
-            lookup=partial(_status_call, checked_order_id),
+            lookup=_status_call,
             lookup_type=Payout,
-            found=lambda payout: payout,
+            found=_created,
             # Only after an unanswered attempt: the asked fields, against the order's record.
             differences=lambda payout: differences(
                 payout_request(**arguments), payout, _COMPARED_FIELDS
