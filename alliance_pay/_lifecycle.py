@@ -110,7 +110,12 @@ def _current_loop() -> object:
     return None
 
 
-def _check_open(state: ClientState[Any], name: str) -> None:
+def check_sync_usage(state: ClientState[Any], name: str) -> bool:
+    """Check a client before a request: open, its pool open too, and, in a forked child, a pool
+    of its own. True when a forked child needs a fresh pool (raises if it cannot have one).
+
+    All a sync client needs; an async client also checks its loop (``check_async_usage``).
+    """
     if state.closed:
         raise ClientClosedError(
             f"this {name} is closed: create a new client (closing a client, or leaving its "
@@ -120,10 +125,6 @@ def _check_open(state: ClientState[Any], name: str) -> None:
         raise ClientClosedError(
             f"the http_client this {name} uses was closed: nothing was sent; pass an open one"
         )
-
-
-def _forked(state: ClientState[Any], name: str) -> bool:
-    """True when this is a forked child that must replace the pool (raises if it cannot)."""
     if state.generation == _generation:
         return False
     if not state.owned:
@@ -144,8 +145,7 @@ def check_async_usage(state: ClientState[Any], name: str) -> bool:
     Used from another loop (a second ``asyncio.run``), they fail half-way through a request,
     maybe after a payout was sent; so the client refuses at once, before sending anything.
     """
-    _check_open(state, name)
-    forked = _forked(state, name)
+    forked = check_sync_usage(state, name)  # the checks every client needs, then the loop
     loop = _current_loop()
     if state.loop is None:
         state.loop = loop
@@ -157,12 +157,6 @@ def check_async_usage(state: ClientState[Any], name: str) -> bool:
             "inside the function you pass to asyncio.run()"
         )
     return forked
-
-
-def check_sync_usage(state: ClientState[Any], name: str) -> bool:
-    """Check a sync client before a request; True when a forked child needs a fresh pool."""
-    _check_open(state, name)
-    return _forked(state, name)
 
 
 class AsyncWithOnly:

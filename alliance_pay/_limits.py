@@ -231,7 +231,11 @@ def attempt_scope_sync(
 ) -> contextlib.nullcontext[None]:
     """No cancel scope for threads: the sync reader checks ``deadline`` between chunks instead,
     and each network operation is bounded by its own httpx timeout, never longer than it."""
-    return contextlib.nullcontext()
+    return _NO_SCOPE
+
+
+#: Stateless, so one serves every sync attempt.
+_NO_SCOPE: contextlib.nullcontext[None] = contextlib.nullcontext()
 
 
 def check_size(content: bytes, limit: int) -> None:
