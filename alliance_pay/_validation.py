@@ -15,7 +15,7 @@ from ._api_call import ApiCall
 from ._body import checked_body, request_body
 from ._exceptions import AllianceValidationError
 from ._models import PayinLinkRequest, PayoutRequest
-from ._rules import check_fields, check_value, to_amount
+from ._rules import check_fields, check_value, quick_test, to_amount
 from ._signing import encode_path_segment
 
 __all__ = [
@@ -88,7 +88,8 @@ def check_order_id(value: object, field: str = "order_id") -> str:
         >>> check_order_id("ORD/2026/11")
         'ORD/2026/11'
     """
-    _one("payins.retrieve", "order_id", value, field)
+    if not _PAYIN_ORDER_ID(value):  # then say which rule it breaks, or find that none does
+        _one("payins.retrieve", "order_id", value, field)
     assert isinstance(value, str)
     return value
 
@@ -104,9 +105,14 @@ def order_id_path_segment(value: object, field: str = "order_id") -> str:
         >>> order_id_path_segment("ORD/1")
         'ORD%2F1'
     """
-    _one("payouts.retrieve", "order_id", value, field)
+    if not _PATH_ORDER_ID(value):  # then say which rule it breaks, or find that none does
+        _one("payouts.retrieve", "order_id", value, field)
     assert isinstance(value, str)
     return encode_path_segment(value)
+
+
+_PAYIN_ORDER_ID = quick_test("payins.retrieve", "order_id")
+_PATH_ORDER_ID = quick_test("payouts.retrieve", "order_id")
 
 
 def payin_link_request(

@@ -55,6 +55,7 @@ __all__ = [
     "check_value",
     "QUICK_NAMES",
     "quick_terms_for",
+    "quick_test",
     "rules_markdown",
     "to_amount",
 ]
@@ -336,6 +337,23 @@ def check_fields(endpoint: str, body: Mapping[str, object]) -> dict[str, str]:
         if reason is not None:
             errors[planned[0]] = reason
     return errors
+
+
+def quick_test(endpoint: str, field: str) -> Callable[[object], bool]:
+    """The field's quick test: ``True`` proves ``value`` passes every rule of ``field`` at
+    ``endpoint``; ``False`` proves nothing (``check_value`` then says which rule it breaks).
+
+    Examples:
+        >>> passes = quick_test("payouts.retrieve", "order_id")
+        >>> passes("P-1"), passes("..")
+        (True, False)
+    """
+    accept = _BY_NAME[(endpoint, field)][1]
+    return accept if accept is not None else _proves_nothing
+
+
+def _proves_nothing(value: object) -> bool:
+    return False
 
 
 def quick_terms_for(endpoint: str) -> dict[str, str] | None:
