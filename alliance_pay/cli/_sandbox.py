@@ -64,23 +64,12 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc}", 1) from None
     base_url = url_for_socket(sock)
-    # Printed (and flushed) before serving, so a script reading stdout gets it at once.
-    if args.json:
-        # One line, so `alliance-pay sandbox --json | head -1 | jq` works while it serves.
-        keys = {"base_url": base_url, "access_key": access_key, "secret_key": secret_key}
-        print(json.dumps(keys), flush=True)
-    else:
-        print(f"Alliance sandbox listening on {base_url}", flush=True)
-        print(
-            f"export ALLIANCE_BASE_URL={base_url} "
-            f"ALLIANCE_ACCESS_KEY={access_key} ALLIANCE_SECRET_KEY={secret_key}",
-            flush=True,
-        )
-        webhooks = args.webhook_url or "none (pass --webhook-url, or run `webhooks listen`)"
-        print(f"Webhooks: {webhooks}; state: {base_url}/_sandbox/state; Ctrl-C stops.", flush=True)
-    server = build_server(create_app(config), sock)
+    # SIGTERM (and Ctrl-C) stop it cleanly from before the first line is printed: a script
+    # that reads the URL and stops the sandbox at once gets exit 0, not a signal's death.
     restore = _sigterm_as_interrupt()
     try:
+        _announce(args, base_url, access_key, secret_key)
+        server = build_server(create_app(config), sock)
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
@@ -88,6 +77,23 @@ def _serve(args: argparse.Namespace) -> int:
         sock.close()
         restore()
     return 0
+
+
+def _announce(args: argparse.Namespace, base_url: str, access_key: str, secret_key: str) -> None:
+    # Printed (and flushed) before serving, so a script reading stdout gets it at once.
+    if args.json:
+        # One line, so `alliance-pay sandbox --json | head -1 | jq` works while it serves.
+        keys = {"base_url": base_url, "access_key": access_key, "secret_key": secret_key}
+        print(json.dumps(keys), flush=True)
+        return
+    print(f"Alliance sandbox listening on {base_url}", flush=True)
+    print(
+        f"export ALLIANCE_BASE_URL={base_url} "
+        f"ALLIANCE_ACCESS_KEY={access_key} ALLIANCE_SECRET_KEY={secret_key}",
+        flush=True,
+    )
+    webhooks = args.webhook_url or "none (pass --webhook-url, or run `webhooks listen`)"
+    print(f"Webhooks: {webhooks}; state: {base_url}/_sandbox/state; Ctrl-C stops.", flush=True)
 
 
 def _sigterm_as_interrupt() -> Callable[[], None]:

@@ -136,3 +136,30 @@ def test_the_sandbox_command_explains_a_missing_extra(
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     assert main(["sandbox", "--port", "0"]) == 2
     assert "pip install 'alliance-pay[sandbox]'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_the_cli_stopped_as_soon_as_it_prints_its_url_exits_cleanly(output: str) -> None:
+    # A script that starts the sandbox, reads its URL and stops it at once (a test fixture
+    # tearing down) must get the clean exit of Ctrl-C, whatever the server was still setting up.
+    command = [sys.executable, "-m", "alliance_pay.cli", "sandbox", "--port", "0"]
+    if output == "json":
+        command.append("--json")
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "127.0.0.1" in first
+        process.terminate()
+        _, errors = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 0, errors
+    assert "Traceback" not in errors
