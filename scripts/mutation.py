@@ -174,6 +174,7 @@ TARGETS: Final = (
         (
             *_INPUTS,
             "tests/test_validation_fast_path.py",
+            "tests/test_payout_call.py",
             "tests/test_rules_contract.py",
             "tests/test_validation.py",
             "tests/test_rules.py",
@@ -190,7 +191,19 @@ TARGETS: Final = (
                 "_first_broken",
                 "_index",
                 "_planned",
+                "quick_test",
+                "_proves_nothing",
+                "quick_terms_for",
             }
+        ),
+    ),
+    Target(
+        "alliance_pay/_rules/_quick.py",
+        (
+            *_INPUTS,
+            "tests/test_validation_fast_path.py",
+            "tests/test_payout_call.py",
+            "tests/test_validation.py",
         ),
     ),
     Target(

@@ -7,6 +7,7 @@ let a bad value through or refuse a good one.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,17 @@ from hypothesis import strategies as st
 
 from alliance_pay import AllianceValidationError
 from alliance_pay._models import PaymentMethod, PayoutStatus
-from alliance_pay._rules import _BY_FIELD, _PLAN, _QUICK, RULES, check_fields, check_value
-from alliance_pay._rules._checks import MISSING, fast_accept
+from alliance_pay._rules import (
+    _BY_FIELD,
+    _PLAN,
+    _QUICK,
+    RULES,
+    check_fields,
+    check_value,
+    quick_test,
+)
+from alliance_pay._rules._checks import _TEXT_CHECKS, MISSING, fast_accept, required
+from alliance_pay._rules._quick import quick_pass, quick_terms
 from alliance_pay._validation import payout_request
 
 AMOUNTS: list[tuple[object, str | None]] = [
@@ -121,6 +131,27 @@ def test_a_value_the_quick_test_accepts_passes_every_rule_of_its_field(value: ob
         accept = fast_accept(checks)
         if accept is not None and accept(value):
             assert all(check(value) is None for check in checks), (endpoint, field, value)
+        # The one the SDK's order-id checks take: a field without one proves nothing either.
+        if quick_test(endpoint, field)(value):
+            assert all(check(value) is None for check in checks), (endpoint, field, value)
+
+
+def test_the_order_id_quick_tests_pass_an_ordinary_id() -> None:
+    for endpoint in ("payins.retrieve", "payouts.retrieve"):
+        assert quick_test(endpoint, "order_id")("ORD-2026-11") is True
+
+
+def test_every_required_text_field_has_a_quick_term_whatever_its_other_text_rules() -> None:
+    others = sorted(_TEXT_CHECKS - {required}, key=lambda check: check.__name__)
+    for size in range(len(others) + 1):
+        for chosen in itertools.combinations(others, size):
+            assert quick_terms([("f", (required, *chosen))]) is not None, chosen
+
+
+def test_an_empty_plan_is_passed_by_its_quick_pass() -> None:
+    quick = quick_pass([])
+    assert quick is not None
+    assert quick({}) is True
 
 
 def test_the_common_text_fields_have_a_quick_test() -> None:

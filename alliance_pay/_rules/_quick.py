@@ -50,7 +50,6 @@ _AMOUNT = frozenset({required, number, positive, whole_paise, below_ceiling})
 #: The names the terms use, besides ``g`` (the body's ``get``): a namespace to run them in.
 NAMES: Mapping[str, Any] = {
     "M": MISSING,
-    "isinstance": isinstance,
     "search": _CONTROL.search,
     "Decimal": Decimal,
     "CEILING": AMOUNT_CEILING,
@@ -96,7 +95,7 @@ def quick_pass(plan: Iterable[tuple[str, tuple[Check, ...]]]) -> QuickPass | Non
 
 
 def _term(key: str, checks: frozenset[Check]) -> str | None:
-    if checks and checks <= _TEXT_CHECKS and required in checks:
+    if required in checks and checks <= _TEXT_CHECKS:
         # A non-blank str passes required, string and string_or_integer; a str enum member
         # (PaymentMethod.IMPS, the default rail) is a str too.
         term = f"(((v := g({key}, M)).__class__ is str or isinstance(v, str)) and v.strip() != ''"
