@@ -63,7 +63,7 @@ def run(*, rounds: int, batch_seconds: float) -> list[Piece]:
         ),
         (
             "validate + body",
-            "payout_call (checks, then the body)",
+            "payout_call (checked and written in one pass)",
             "json.dumps compact",
             timed(_validated_body),
             timed(_floor.create_body),
