@@ -14,7 +14,6 @@ slower, and is not on every machine.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -55,15 +54,8 @@ def available() -> bool:
 
 def _child(group: str, contender: str, calls: int) -> None:
     """Build and warm up every contender of ``group``, then make ``calls`` calls of one."""
-    name, mode = group.split(", ")
-    create = name == "payouts.create"
     with ExitStack() as stack:
-        if mode == "async":
-            loop = asyncio.new_event_loop()
-            stack.callback(loop.close)
-            runners = _percall._async_contenders(loop, stack, create)
-        else:
-            runners = _percall._sync_contenders(stack, create)
+        runners = _percall.contenders_of(group, stack)
         runners.pop(_percall.OPENAI, None)
         for run in runners.values():
             run(_WARM_UP)

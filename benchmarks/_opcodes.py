@@ -16,7 +16,6 @@ Tracing is slow (a hundred times or so), so it is a tool, not a benchmark: run i
 from __future__ import annotations
 
 import argparse
-import asyncio
 import collections
 import os
 import sys
@@ -69,15 +68,8 @@ def compare(group: str) -> tuple[dict[str, float], dict[str, float]]:
     """The per-function counts of the SDK and of the floor for one group of ``_instructions``."""
     from . import _percall
 
-    name, mode = group.split(", ")
-    create = name == "payouts.create"
     with ExitStack() as stack:
-        if mode == "async":
-            loop = asyncio.new_event_loop()
-            stack.callback(loop.close)
-            runners = _percall._async_contenders(loop, stack, create)
-        else:
-            runners = _percall._sync_contenders(stack, create)
+        runners = _percall.contenders_of(group, stack)
         return count(runners[_percall.SDK]), count(runners[_percall.FLOOR])
 
 

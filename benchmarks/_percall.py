@@ -172,6 +172,17 @@ def _event_loop() -> Iterator[asyncio.AbstractEventLoop]:
         loop.close()
 
 
+def contenders_of(group: str, stack: ExitStack) -> dict[str, Runner]:
+    """The contenders of one group (``"payouts.create, async"``), closed with ``stack``: an
+    async group's event loop too."""
+    name, mode = group.split(", ")
+    create = name == "payouts.create"
+    if mode == "async":
+        loop = stack.enter_context(_event_loop())
+        return _async_contenders(loop, stack, create)
+    return _sync_contenders(stack, create)
+
+
 def run(*, rounds: int, batch_seconds: float) -> list[Group]:
     """Measure retrieve and create, async and sync, each against its floor (and openai)."""
     groups: list[Group] = []
