@@ -19,6 +19,7 @@ from ._limits import DEFAULT_MAX_RESPONSE_BYTES
 from ._version import __version__
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_RESOLVE_TIMEOUT",
@@ -45,6 +46,15 @@ DEFAULT_MAX_RETRIES = 2
 #: How long a create whose answer was lost keeps looking its order up before it says the
 #: outcome is unknown.
 DEFAULT_RESOLVE_TIMEOUT = 30.0
+#: The pool of the httpx client the SDK builds: as many idle connections kept as open ones.
+#: Under httpx's default (20 kept of 100) httpcore 1.0.9 closes an idle connection whenever the
+#: pool holds more than 20 *in all*, busy or idle: past 20 threads or tasks sharing a client,
+#: nearly every call opened a connection (a TLS handshake) and closed another, and the close could
+#: land on a connection just handed to a call, ending it with "Bad file descriptor" after its
+#: request was sent. Idle connections still close after 5 s.
+DEFAULT_LIMITS = httpx.Limits(
+    max_connections=100, max_keepalive_connections=100, keepalive_expiry=5.0
+)
 #: httpx's own default: a client of yours left with it gets the SDK's instead.
 HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
 

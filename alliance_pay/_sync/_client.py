@@ -51,6 +51,7 @@ from alliance_pay._retries import (
     next_delay,
 )
 from alliance_pay._settings import (
+    DEFAULT_LIMITS,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RESOLVE_TIMEOUT,
@@ -160,7 +161,9 @@ class AllianceClient(BaseClient, WithOnly):
         self._bind_resources()
 
     def _new_http_client(self) -> httpx.Client:
-        return httpx.Client(timeout=self._timeout, follow_redirects=False)
+        return httpx.Client(
+            timeout=self._timeout, limits=DEFAULT_LIMITS, follow_redirects=False
+        )
 
     @property
     def _http_client(self) -> HttpClient:

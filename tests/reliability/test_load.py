@@ -3,9 +3,13 @@ no errors, no leaked connections or file descriptors, no unclosed-resource warni
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from typing import Any
 
 import anyio
 import httpx
@@ -87,8 +91,6 @@ async def test_thousands_of_concurrent_calls_through_one_async_client(sandbox_ur
 
 
 def test_one_sync_client_shared_by_many_threads(sandbox_url: str) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     fds_before = open_fds()
     with AllianceClient(
         access_key=ACCESS_KEY,
@@ -114,3 +116,65 @@ def test_fd_counting_works() -> None:
     with open(os.devnull) as handle:
         assert open_fds() == before + 1
         assert handle
+
+
+#: A client under load: one attempt per call, and patient with a busy machine.
+_LOADED: dict[str, Any] = {
+    "access_key": ACCESS_KEY,
+    "secret_key": SECRET_KEY,
+    "max_retries": 0,
+    "timeout": PATIENT,
+}
+
+
+@contextlib.contextmanager
+def _sandbox_counting_connections() -> Iterator[tuple[str, set[int]]]:
+    """A sandbox over a real socket that records the client port of every request it serves:
+    one port per TCP connection the client opened."""
+    from alliance_pay.sandbox import SandboxConfig, create_app, serve_in_thread
+
+    ports: set[int] = set()
+    app = create_app(SandboxConfig(access_key=ACCESS_KEY, secret_key=SECRET_KEY))
+
+    async def counting(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            ports.add(scope["client"][1])
+        await app(scope, receive, send)
+
+    with serve_in_thread(counting) as url:
+        yield url, ports
+
+
+def _assert_reused(ports: set[int], calls: int) -> None:
+    # Before, nearly every call opened a connection (575 for 640 calls from 32 threads). Now it
+    # is about one per thread or task (150 tasks share the pool's 100), plus a few: two calls
+    # handed the same idle connection at once, the second opens another, and the server closes
+    # one idle for 5 s. A quarter of the calls bounds that with room for a slow machine.
+    assert len(ports) <= calls // 4, f"{len(ports)} connections for {calls} calls"
+
+
+@pytest.mark.parametrize("threads", [32, 64])
+def test_threads_sharing_a_client_reuse_its_connections(threads: int) -> None:
+    # httpcore 1.0.9 closes an idle connection whenever the pool holds more than
+    # max_keepalive_connections in all, idle or busy: past 20 threads almost every call opened
+    # a connection (a TLS handshake against the real API) and closed another, and the close
+    # could land on a connection just handed to a request: a Bad file descriptor mid-call.
+    with _sandbox_counting_connections() as (url, ports):
+        client = AllianceClient(base_url=url, **_LOADED)
+        with client, ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda _: client.balance.retrieve(), range(20 * threads)))
+    _assert_reused(ports, calls=20 * threads)
+
+
+@pytest.mark.parametrize("tasks", [64, 150])
+async def test_tasks_sharing_a_client_reuse_its_connections(tasks: int) -> None:
+    async def twenty_calls(client: AsyncAllianceClient) -> None:
+        for _ in range(20):
+            await client.balance.retrieve()
+
+    with _sandbox_counting_connections() as (url, ports):
+        client = AsyncAllianceClient(base_url=url, **_LOADED)
+        async with client, anyio.create_task_group() as group:
+            for _ in range(tasks):
+                group.start_soon(twenty_calls, client)
+    _assert_reused(ports, calls=20 * tasks)
