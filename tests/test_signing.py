@@ -41,6 +41,23 @@ def test_compute_signature_matches_the_vector(case: dict[str, Any]) -> None:
     assert signature == case["signature"]
 
 
+@pytest.mark.parametrize("case", VECTORS, ids=_id)
+def test_without_openssls_c_module_the_signature_is_the_same(
+    case: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The signature comes from _hashlib's HMAC, the C module hmac itself uses; a Python without
+    # it signs through hmac.new, to the same digest.
+    import hmac
+
+    from alliance_pay import _signing
+
+    monkeypatch.setattr(_signing, "_new_hmac", hmac.new)
+    signature = compute_signature(
+        case["secret"], case["method"], case["path"], case["wire_body"], case["timestamp"]
+    )
+    assert signature == case["signature"]
+
+
 @pytest.mark.parametrize("case", [c for c in VECTORS if c["body"] is not None], ids=_id)
 def test_dumps_body_writes_the_wire_body_with_decimal_money(case: dict[str, Any]) -> None:
     body = dict(case["body"])
