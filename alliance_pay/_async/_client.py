@@ -368,7 +368,6 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
         call: ApiCall,
         cast_to: type[T],
         *,
-        order_id: str,
         operation: str,
         lookup: Callable[[str], ApiCall],
         lookup_type: type[R],
@@ -386,9 +385,11 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
 
         Cancelled (or interrupted) once its request may have been sent, the cancellation goes
         on, with a WARNING on the ``alliance_pay`` logger and a note on the exception naming
-        the order id.
+        the order id, ``call.order_id``: the one its body was written with.
         """
-
+        order_id = call.order_id
+        if order_id is None:
+            raise TypeError(f"{operation}: a create's call carries its order id")
         try:
             retries = 0
             in_doubt = False  # an earlier attempt went unanswered and may still land

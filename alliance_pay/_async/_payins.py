@@ -121,7 +121,6 @@ class AsyncPayinsResource:
                 order_id=body.order_id,
             ),
             PayinLink,
-            order_id=body.order_id,
             operation="payins.create_link",
             lookup=_status_call,
             lookup_type=Payin,

@@ -161,7 +161,6 @@ class AsyncPayoutsResource:
         return await client._create(
             call,
             Payout,
-            order_id=str.__str__(order_id),  # a str, checked: its characters, as the body has
             operation="payouts.create",
             lookup=_status_call,
             lookup_type=Payout,

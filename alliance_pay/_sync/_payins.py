@@ -123,7 +123,6 @@ class PayinsResource:
                 order_id=body.order_id,
             ),
             PayinLink,
-            order_id=body.order_id,
             operation="payins.create_link",
             lookup=_status_call,
             lookup_type=Payin,

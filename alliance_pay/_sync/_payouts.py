@@ -163,7 +163,6 @@ class PayoutsResource:
         return client._create(
             call,
             Payout,
-            order_id=str.__str__(order_id),  # a str, checked: its characters, as the body has
             operation="payouts.create",
             lookup=_status_call,
             lookup_type=Payout,

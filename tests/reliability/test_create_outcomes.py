@@ -174,3 +174,30 @@ async def test_a_create_refused_before_sending_logs_no_warning(
         with pytest.raises(ValueError, match="amount"):
             await client.payouts.create(**{**PAYOUT_ARGS, "amount": "-1"})
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_a_create_without_its_order_id_is_refused_before_sending() -> None:
+    # A create's look-up, notes and warnings name the order id its call was written with; a
+    # call without one is a programming error, refused before any request.
+    from alliance_pay._api_call import ApiCall
+
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(500))
+    client = AllianceClient(
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        base_url=BASE,
+        http_client=httpx.Client(transport=transport),
+    )
+    call = ApiCall("POST", "api/v1/payout/initiate", b"{}", idempotent=False)
+    with pytest.raises(TypeError, match=r"payouts\.create: a create's call carries its order id"):
+        client._create(
+            call,
+            Payout,
+            operation="payouts.create",
+            lookup=lambda order_id: call,
+            lookup_type=Payout,
+            found=lambda payout: payout,
+            differences=lambda payout: {},
+        )
+    assert sent == []
