@@ -19,7 +19,8 @@ from ._limits import DEFAULT_MAX_RESPONSE_BYTES
 from ._version import __version__
 
 __all__ = [
-    "DEFAULT_LIMITS",
+    "ASYNC_POOL_LIMITS",
+    "SYNC_POOL_LIMITS",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_RESOLVE_TIMEOUT",
@@ -46,15 +47,21 @@ DEFAULT_MAX_RETRIES = 2
 #: How long a create whose answer was lost keeps looking its order up before it says the
 #: outcome is unknown.
 DEFAULT_RESOLVE_TIMEOUT = 30.0
-#: The pool of the httpx client the SDK builds: as many idle connections kept as open ones.
-#: Under httpx's default (20 kept of 100) httpcore 1.0.9 closes an idle connection whenever the
-#: pool holds more than 20 *in all*, busy or idle: past 20 threads or tasks sharing a client,
-#: nearly every call opened a connection (a TLS handshake) and closed another, and the close could
-#: land on a connection just handed to a call, ending it with "Bad file descriptor" after its
-#: request was sent. Idle connections still close after 5 s.
-DEFAULT_LIMITS = httpx.Limits(
+#: The pool of the ``httpx.Client`` an ``AllianceClient`` builds: as many idle connections kept
+#: as open ones. Under httpx's default (20 kept of 100) httpcore 1.0.9 closes an idle connection
+#: whenever the pool holds more than 20 *in all*, busy or idle, outside its lock: past 20
+#: threads sharing a client nearly every call opened a connection (a TLS handshake) and closed
+#: another, and the close could land on a connection just handed to another thread, ending its
+#: call with "Bad file descriptor" after the request was sent. Idle connections close after 5 s.
+SYNC_POOL_LIMITS = httpx.Limits(
     max_connections=100, max_keepalive_connections=100, keepalive_expiry=5.0
 )
+#: The pool of the ``httpx.AsyncClient`` an ``AsyncAllianceClient`` builds: httpx's own default.
+#: Not the sync pool's: httpcore's async pool hands every request queued in one pass the same
+#: idle connection, and with 64 connections kept a burst of 64 calls retried thousands of times
+#: for one (1 to 3 s stalls). Under this default, past 20 tasks connections churn, as in plain
+#: httpx.
+ASYNC_POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 #: httpx's own default: a client of yours left with it gets the SDK's instead.
 HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
 

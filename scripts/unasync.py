@@ -67,6 +67,7 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bAsyncWithOnly\b", "WithOnly"),
     (r"\bcheck_async_usage\b", "check_sync_usage"),
     (r"\battempt_scope_async\b", "attempt_scope_sync"),
+    (r"\bASYNC_POOL_LIMITS\b", "SYNC_POOL_LIMITS"),  # _settings: each pool its own limits
     (r"\baclosing\b", "closing"),  # contextlib
     # anyio is only used to sleep between retries; the sync twin sleeps with `time`.
     (r"\banyio\.sleep\b", "time.sleep"),

@@ -146,6 +146,7 @@ RULE_EXAMPLES = {
     r"\bAsyncWithOnly\b": ("class C(AsyncWithOnly):", "class C(WithOnly):"),
     r"\bcheck_async_usage\b": ("check_async_usage(state)", "check_sync_usage(state)"),
     r"\battempt_scope_async\b": ("attempt_scope_async(d)", "attempt_scope_sync(d)"),
+    r"\bASYNC_POOL_LIMITS\b": ("limits=ASYNC_POOL_LIMITS", "limits=SYNC_POOL_LIMITS"),
     r"\baclosing\b": ("with aclosing(gen) as rows:", "with closing(gen) as rows:"),
     r"\banyio\.sleep\b": ("anyio.sleep(delay)", "time.sleep(delay)"),
     r"\bimport anyio\b": ("import anyio\n", "import time\n"),

@@ -49,7 +49,7 @@ from alliance_pay._retries import (
     next_delay,
 )
 from alliance_pay._settings import (
-    DEFAULT_LIMITS,
+    ASYNC_POOL_LIMITS,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RESOLVE_TIMEOUT,
@@ -160,7 +160,7 @@ class AsyncAllianceClient(BaseClient, AsyncWithOnly):
 
     def _new_http_client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            timeout=self._timeout, limits=DEFAULT_LIMITS, follow_redirects=False
+            timeout=self._timeout, limits=ASYNC_POOL_LIMITS, follow_redirects=False
         )
 
     @property

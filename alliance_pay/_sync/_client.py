@@ -51,7 +51,7 @@ from alliance_pay._retries import (
     next_delay,
 )
 from alliance_pay._settings import (
-    DEFAULT_LIMITS,
+    SYNC_POOL_LIMITS,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RESOLVE_TIMEOUT,
@@ -162,7 +162,7 @@ class AllianceClient(BaseClient, WithOnly):
 
     def _new_http_client(self) -> httpx.Client:
         return httpx.Client(
-            timeout=self._timeout, limits=DEFAULT_LIMITS, follow_redirects=False
+            timeout=self._timeout, limits=SYNC_POOL_LIMITS, follow_redirects=False
         )
 
     @property
