@@ -25,12 +25,6 @@ from dataclasses import dataclass
 
 from . import _percall
 
-GROUPS = (
-    "payouts.retrieve, async",
-    "payouts.retrieve, sync",
-    "payouts.create, async",
-    "payouts.create, sync",
-)
 CONTENDERS = (_percall.SDK, _percall.FLOOR)
 _WARM_UP = 200
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
@@ -86,12 +80,12 @@ def _count(group: str, contender: str, calls: int) -> int:
 def run(*, calls: int) -> Counts:
     """Count each contender's instructions per call, two valgrind runs at a time."""
     # Per group: one run with no extra calls, and one per contender with ``calls`` more.
-    jobs = [(group, _percall.SDK, 0) for group in GROUPS]
-    jobs += [(group, contender, calls) for group in GROUPS for contender in CONTENDERS]
+    jobs = [(group, _percall.SDK, 0) for group in _percall.GROUPS]
+    jobs += [(group, contender, calls) for group in _percall.GROUPS for contender in CONTENDERS]
     with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
         totals = dict(zip(jobs, pool.map(lambda job: _count(*job), jobs), strict=True))
     per_call: dict[str, dict[str, float]] = {}
-    for group in GROUPS:
+    for group in _percall.GROUPS:
         base = totals[(group, _percall.SDK, 0)]
         per_call[group] = {
             contender: (totals[(group, contender, calls)] - base) / calls

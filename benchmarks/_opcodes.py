@@ -65,7 +65,7 @@ def count(run: Callable[[int], float], calls: int = _CALLS) -> dict[str, float]:
 
 
 def compare(group: str) -> tuple[dict[str, float], dict[str, float]]:
-    """The per-function counts of the SDK and of the floor for one group of ``_instructions``."""
+    """The per-function counts of the SDK and of the floor for one group of ``_percall.GROUPS``."""
     from . import _percall
 
     with ExitStack() as stack:
@@ -89,7 +89,7 @@ def report(sdk: dict[str, float], floor: dict[str, float], top: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ._instructions import GROUPS  # the same groups, named alike
+    from ._percall import GROUPS  # the groups the benchmarks time, named alike
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks._opcodes", description=__doc__)
     parser.add_argument("group", choices=GROUPS)

@@ -32,6 +32,13 @@ from ._data import (
 from ._timing import CLOCK, Runner, Timings, interleave, timed
 
 SDK, FLOOR, OPENAI = "alliance-pay", "floor", "openai"
+#: What is measured per call, in this order: each a call and a client, async or sync.
+GROUPS = (
+    "payouts.retrieve, async",
+    "payouts.retrieve, sync",
+    "payouts.create, async",
+    "payouts.create, sync",
+)
 
 
 @dataclass(frozen=True)
@@ -186,14 +193,9 @@ def contenders_of(group: str, stack: ExitStack) -> dict[str, Runner]:
 def run(*, rounds: int, batch_seconds: float) -> list[Group]:
     """Measure retrieve and create, async and sync, each against its floor (and openai)."""
     groups: list[Group] = []
-    for create in (False, True):
-        call = "payouts.create" if create else "payouts.retrieve"
-        with _event_loop() as loop, ExitStack() as stack:
-            contenders = _async_contenders(loop, stack, create)
-            timings = interleave(contenders, rounds=rounds, batch_seconds=batch_seconds)
-            groups.append(Group(f"{call}, async", timings))
+    for group in GROUPS:
         with ExitStack() as stack:
-            contenders = _sync_contenders(stack, create)
+            contenders = contenders_of(group, stack)
             timings = interleave(contenders, rounds=rounds, batch_seconds=batch_seconds)
-            groups.append(Group(f"{call}, sync", timings))
+            groups.append(Group(group, timings))
     return groups

@@ -106,7 +106,7 @@ def render(results: Results, *, command: str, seconds: float) -> str:
             "| call | alliance-pay | floor | ratio |",
             "|---|---:|---:|---:|",
         ]
-        for name in _instructions.GROUPS:
+        for name in _percall.GROUPS:
             per_call = counts.per_call[name]
             lines.append(
                 f"| {name} | {per_call[_percall.SDK]:,.0f} | {per_call[_percall.FLOOR]:,.0f} "
