@@ -24,6 +24,13 @@ CONCURRENCY = 200
 # These tests prove "no errors, no leaks", not a speed: on a machine busy with other work a
 # connection may wait seconds to be accepted, and that must not count as an error.
 PATIENT = httpx.Timeout(120.0)
+#: A client under load: one attempt per call, and patient with a busy machine.
+_LOADED: dict[str, Any] = {
+    "access_key": ACCESS_KEY,
+    "secret_key": SECRET_KEY,
+    "max_retries": 0,
+    "timeout": PATIENT,
+}
 
 pytestmark = [
     pytest.mark.slow,
@@ -63,13 +70,7 @@ async def test_thousands_of_concurrent_calls_through_one_async_client(sandbox_ur
             except Exception as exc:  # collected and reported below
                 failures.append(exc)
 
-    async with AsyncAllianceClient(
-        access_key=ACCESS_KEY,
-        secret_key=SECRET_KEY,
-        base_url=sandbox_url,
-        max_retries=0,
-        timeout=PATIENT,
-    ) as client:
+    async with AsyncAllianceClient(base_url=sandbox_url, **_LOADED) as client:
         # Creates come before the reads of the same order: run them in two waves.
         async with anyio.create_task_group() as group:
             for index in range(CALLS):
@@ -92,13 +93,7 @@ async def test_thousands_of_concurrent_calls_through_one_async_client(sandbox_ur
 
 def test_one_sync_client_shared_by_many_threads(sandbox_url: str) -> None:
     fds_before = open_fds()
-    with AllianceClient(
-        access_key=ACCESS_KEY,
-        secret_key=SECRET_KEY,
-        base_url=sandbox_url,
-        max_retries=0,
-        timeout=PATIENT,
-    ) as client:
+    with AllianceClient(base_url=sandbox_url, **_LOADED) as client:
 
         def one(index: int) -> Decimal:
             return client.balance.retrieve().balance
@@ -116,15 +111,6 @@ def test_fd_counting_works() -> None:
     with open(os.devnull) as handle:
         assert open_fds() == before + 1
         assert handle
-
-
-#: A client under load: one attempt per call, and patient with a busy machine.
-_LOADED: dict[str, Any] = {
-    "access_key": ACCESS_KEY,
-    "secret_key": SECRET_KEY,
-    "max_retries": 0,
-    "timeout": PATIENT,
-}
 
 
 @contextlib.contextmanager
