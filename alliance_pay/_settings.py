@@ -20,7 +20,6 @@ from ._version import __version__
 
 __all__ = [
     "ASYNC_POOL_LIMITS",
-    "SYNC_POOL_LIMITS",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_RESOLVE_TIMEOUT",
@@ -29,6 +28,7 @@ __all__ = [
     "ENV_BASE_URL",
     "ENV_SECRET_KEY",
     "HTTPX_DEFAULT_TIMEOUT",
+    "SYNC_POOL_LIMITS",
     "attempt_seconds",
     "check_headers",
     "check_max_response_bytes",
